@@ -1,0 +1,50 @@
+package cmdutil
+
+import (
+	"sync"
+	"time"
+
+	"github.com/lcwh/lcwh/internal/build"
+	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/iostreams"
+)
+
+// Factory carries every dependency a command may need. Values that cost
+// something to build (config, HTTP, credentials) are funcs, called only by
+// the commands that use them, so `--help` and flag errors stay instant and
+// never touch the disk, keychain or network. Tests replace any field.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Build     build.Info
+
+	// ConfigOptions is filled from --config and --profile before Config is called.
+	ConfigOptions *config.Options
+	// Config loads the configuration once per run.
+	Config func() (*config.Config, error)
+
+	// LookupEnv reads the environment.
+	LookupEnv func(string) (string, bool)
+	// Now is the clock.
+	Now func() time.Time
+	// Debug is set by --debug: log HTTP traffic (redacted) on stderr.
+	Debug *bool
+}
+
+// OnceConfig wraps load so it runs once; later calls return the same result.
+func OnceConfig(load func() (*config.Config, error)) func() (*config.Config, error) {
+	var (
+		once sync.Once
+		cfg  *config.Config
+		err  error
+	)
+	return func() (*config.Config, error) {
+		once.Do(func() { cfg, err = load() })
+		return cfg, err
+	}
+}
+
+// Getenv is LookupEnv without the presence flag.
+func (f *Factory) Getenv(key string) string {
+	v, _ := f.LookupEnv(key)
+	return v
+}

@@ -1,0 +1,33 @@
+package configcmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+)
+
+func newCmdPath(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "path",
+		Short: "Print the path of the config file",
+		Long: `Print the path of the config file lcwh reads and writes: --config, else
+LCWH_CONFIG, else $XDG_CONFIG_HOME/lcwh/config.yaml (~/.config/lcwh/config.yaml).
+The file need not exist yet; "lcwh config set" creates it.`,
+		Example: "$ lcwh config path\n$ $EDITOR \"$(lcwh config path)\"",
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p := configPath(f)
+			if _, err := fmt.Fprintln(f.IOStreams.Out, p); err != nil {
+				return err
+			}
+			if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) && f.IOStreams.IsStderrTTY() {
+				fmt.Fprintln(f.IOStreams.ErrOut, "(does not exist yet; \"lcwh config set\" creates it)")
+			}
+			return nil
+		},
+	}
+}

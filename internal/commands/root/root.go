@@ -1,0 +1,98 @@
+// Package root assembles the lcwh command tree: persistent flags, command
+// groups, help topics and the --version template.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/commands/completion"
+	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/version"
+)
+
+// Command group ids.
+const (
+	GroupWebhooks = "webhooks"
+	GroupLocal    = "local"
+	GroupAuth     = "auth"
+	GroupConfig   = "config"
+)
+
+// NewCmdRoot builds the whole command tree around f.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	var noColor bool
+	cmd := &cobra.Command{
+		Use:   "lcwh",
+		Short: "Build, test and manage LiveChat webhooks from your terminal",
+		Long: `lcwh is the command-line companion for developers who wire LiveChat webhooks
+into their own services. It fires realistic samples of every webhook kind,
+receives and verifies webhooks locally, and manages Configuration API
+webhooks for your LiveChat app.`,
+		Example: `$ lcwh config list
+$ lcwh version --json
+$ lcwh help environment`,
+		Version:       f.Build.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.UnknownCommandError(cmd, args[0])
+			}
+			return nil
+		},
+		RunE: cmdutil.ShowHelp,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			if noColor {
+				f.IOStreams.SetColorDisabled(true)
+			}
+		},
+	}
+	cmd.SetVersionTemplate(version.Format(f.Build))
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.UsageHint(err, "Run '"+c.CommandPath()+" --help' for usage.")
+	})
+
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.ConfigOptions.Path, "config", "", "Config file (default $XDG_CONFIG_HOME/lcwh/config.yaml; env LCWH_CONFIG)")
+	pf.StringVar(&f.ConfigOptions.Profile, "profile", "", "Configuration profile to use (env LCWH_PROFILE)")
+	pf.BoolVar(&noColor, "no-color", false, "Disable colour and styling (also NO_COLOR)")
+	// Declared here so cobra does not add its -v shorthand, which listen's -v needs.
+	cmd.Flags().Bool("version", false, "Print the lcwh version")
+	pf.BoolVar(f.Debug, "debug", false, "Log HTTP requests and responses on stderr, secrets redacted")
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles(f))
+
+	// Only groups that hold a command are shown, in this order.
+	titles := map[string]string{GroupWebhooks: "Webhooks:", GroupLocal: "Local development:",
+		GroupAuth: "Authentication:", GroupConfig: "Configuration:"}
+	add := func(group string, cmds ...*cobra.Command) {
+		if !cmd.ContainsGroup(group) {
+			cmd.AddGroup(&cobra.Group{ID: group, Title: titles[group]})
+		}
+		for _, c := range cmds {
+			c.GroupID = group
+			cmd.AddCommand(c)
+		}
+	}
+	add(GroupConfig,
+		configcmd.NewCmdConfig(f),
+		version.NewCmdVersion(f, nil),
+		completion.NewCmdCompletion(f),
+	)
+	cmd.SetHelpCommandGroupID(GroupConfig)
+	cmd.SetCompletionCommandGroupID(GroupConfig)
+	cmd.AddCommand(newHelpTopics()...)
+	return cmd
+}
+
+func completeProfiles(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return cfg.Profiles(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
