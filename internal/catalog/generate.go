@@ -261,7 +261,7 @@ func appendToken(dst []byte, r uint64) []byte {
 		b[i] = tokenAlphabet[r%36]
 		r /= 36
 	}
-	b[0] = tokenAlphabet[int(b[0])%26]  // a letter first
+	b[0] = tokenAlphabet[int(b[0])%26]    // a letter first
 	b[9] = tokenAlphabet[26+int(b[9])%10] // a digit last
 	return append(dst, b[:]...)
 }
