@@ -1,10 +1,7 @@
 package samples
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
@@ -67,47 +64,13 @@ func listRun(opts *ListOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, kinds)
 	}
-	if !opts.IO.IsStdoutTTY() {
-		var b strings.Builder
-		for _, k := range kinds {
-			fmt.Fprintf(&b, "%s\t%s\t%s\n", k.Name, k.Family, k.Description)
-		}
-		_, err := fmt.Fprint(opts.IO.Out, b.String())
-		return err
-	}
-	_, err := opts.IO.Out.Write(table(kinds, render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()), opts.IO.TerminalWidth()))
-	return err
-}
-
-// table lays the kinds out with text/tabwriter on plain text, then styles
-// the header and family cells in place, so escape codes never skew the
-// column widths. Descriptions are cut to fit width.
-func table(kinds []catalog.Kind, s render.Styles, width int) []byte {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tFAMILY\tDESCRIPTION")
+	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
+	t := render.NewTable(opts.IO.Out, st, opts.IO.IsStdoutTTY(), opts.IO.TerminalWidth())
+	t.Header("NAME", "FAMILY", "DESCRIPTION")
 	for _, k := range kinds {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.Family, k.Description)
+		t.Row(render.Plain(k.Name), render.Styled(string(k.Family), familyStyle(st, k.Family)), render.Plain(k.Description))
 	}
-	_ = tw.Flush()
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	famAt := strings.Index(lines[0], "FAMILY")
-	descAt := strings.Index(lines[0], "DESCRIPTION")
-	var out strings.Builder
-	// Codes, not Render: lipgloss underlines rune by rune, which would
-	// wrap every letter of a header in its own escape sequence.
-	pre, post := render.Codes(s.Header)
-	for _, h := range []string{"NAME", "FAMILY", "DESCRIPTION"} {
-		lines[0] = strings.Replace(lines[0], h, pre+h+post, 1)
-	}
-	out.WriteString(lines[0] + "\n")
-	for i, k := range kinds {
-		line := lines[i+1]
-		desc := truncate(line[descAt:], width-descAt)
-		fam := string(k.Family)
-		out.WriteString(line[:famAt] + familyStyle(s, k.Family).Render(fam) + line[famAt+len(fam):descAt] + desc + "\n")
-	}
-	return []byte(out.String())
+	return t.Render()
 }
 
 func familyStyle(s render.Styles, f catalog.Family) lipgloss.Style {
@@ -120,16 +83,4 @@ func familyStyle(s render.Styles, f catalog.Family) lipgloss.Style {
 		return s.FamilyMonday
 	}
 	return s.FamilyUnknown
-}
-
-// truncate cuts s to at most n runes, ending in "…" when cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if n <= 0 || len(r) <= n {
-		return s
-	}
-	if n == 1 {
-		return "…"
-	}
-	return string(r[:n-1]) + "…"
 }
