@@ -97,6 +97,19 @@ func (d *Decoded) decodePayload(raw json.RawMessage) error {
 
 // newPayload returns a pointer to the payload struct of a LiveChat or App kind.
 func newPayload(name string) any {
+	if p := newChatPayload(name); p != nil {
+		return p
+	}
+	if p := newPropertiesPayload(name); p != nil {
+		return p
+	}
+	if p := newConfigPayload(name); p != nil {
+		return p
+	}
+	return newAppPayload(name)
+}
+
+func newChatPayload(name string) any {
 	switch name {
 	case "incoming_chat":
 		return new(IncomingChatPayload)
@@ -116,6 +129,22 @@ func newPayload(name string) any {
 		return new(EventRefPayload)
 	case "incoming_rich_message_postback":
 		return new(RichMessagePostbackPayload)
+	case "thread_tagged", "thread_untagged":
+		return new(ThreadTagPayload)
+	case "routing_status_set":
+		return new(RoutingStatusSetPayload)
+	case "customer_session_fields_updated":
+		return new(CustomerSessionFieldsUpdatedPayload)
+	case "events_marked_as_seen":
+		return new(EventsMarkedAsSeenPayload)
+	case "thread_summary_set":
+		return new(ThreadSummarySetPayload)
+	}
+	return nil
+}
+
+func newPropertiesPayload(name string) any {
+	switch name {
 	case "chat_properties_updated":
 		return new(ChatPropertiesUpdatedPayload)
 	case "chat_properties_deleted":
@@ -128,21 +157,8 @@ func newPayload(name string) any {
 		return new(EventPropertiesUpdatedPayload)
 	case "event_properties_deleted":
 		return new(EventPropertiesDeletedPayload)
-	case "thread_tagged", "thread_untagged":
-		return new(ThreadTagPayload)
-	case "routing_status_set":
-		return new(RoutingStatusSetPayload)
-	case "customer_session_fields_updated":
-		return new(CustomerSessionFieldsUpdatedPayload)
-	case "events_marked_as_seen":
-		return new(EventsMarkedAsSeenPayload)
-	case "thread_summary_set":
-		return new(ThreadSummarySetPayload)
 	}
-	if p := newConfigPayload(name); p != nil {
-		return p
-	}
-	return newAppPayload(name)
+	return nil
 }
 
 func newConfigPayload(name string) any {

@@ -189,7 +189,7 @@ type CustomEvent struct {
 	Content  json.RawMessage `json:"content"`
 }
 
-// SystemEvent is a "system" event; Details is serialized JSON in a string.
+// SystemEvent is a "system" event; Details is serialised JSON in a string.
 type SystemEvent struct {
 	EventCommon
 	Source  string `json:"source"`

@@ -33,8 +33,6 @@ func ParseSet(s string) (Set, error) {
 	if !json.Valid(raw) || len(raw) == 0 {
 		b, _ := json.Marshal(val)
 		raw = b
-	} else if c := raw[0]; c == '{' || c == '[' {
-		// keep as given
 	}
 	return Set{Path: path, Raw: raw}, nil
 }

@@ -75,8 +75,8 @@ func checkAgainstStdlib(t *testing.T, src []byte) {
 	if !bytes.Equal(plain, want.Bytes()) {
 		t.Fatalf("plain output differs from json.Indent:\n got %q\nwant %q", plain, want.Bytes())
 	}
-	colored, _ := NewJSON(NewStyles(io.Discard, true)).AppendIndent(nil, src, "  ")
-	if got := ansi.ReplaceAll(colored, nil); !bytes.Equal(got, plain) {
+	coloured, _ := NewJSON(NewStyles(io.Discard, true)).AppendIndent(nil, src, "  ")
+	if got := ansi.ReplaceAll(coloured, nil); !bytes.Equal(got, plain) {
 		t.Fatalf("colour output without codes differs from plain:\n got %q\nwant %q", got, plain)
 	}
 	var compact bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/catalog"
@@ -124,7 +125,7 @@ func TestNewCmdShow(t *testing.T) {
 			if got.Kind.Name != tt.wantKind || got.Secret != tt.secret || got.Seed != tt.seed || got.SecretFlag == nil {
 				t.Errorf("got kind %q secret %q seed %d flag %v", got.Kind.Name, got.Secret, got.Seed, got.SecretFlag)
 			}
-			if diff := cmp.Diff(tt.wantSets, got.Sets, cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(a, b) })); diff != "" && !(len(tt.wantSets) == 0 && len(got.Sets) == 0) {
+			if diff := cmp.Diff(tt.wantSets, got.Sets, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("sets (-want +got):\n%s", diff)
 			}
 		})
@@ -178,23 +179,23 @@ func TestListRunAllNotTTY(t *testing.T) {
 func TestListRunTTY(t *testing.T) {
 	f, ts := testFactory(t, "")
 	f.IOStreams.SetStdoutTTY(true)
-	f.IOStreams.SetWidth(80)
+	f.IOStreams.SetWidth(100)
 	f.IOStreams.SetColorDisabled(true)
 	if err := listRun(&ListOptions{IO: f.IOStreams, Family: catalog.Monday}); err != nil {
 		t.Fatal(err)
 	}
 	want := `NAME                                           FAMILY  DESCRIPTION
-install                                        monday  A user installed your mo…
-uninstall                                      monday  A user uninstalled your …
+install                                        monday  A user installed your monday.com app
+uninstall                                      monday  A user uninstalled your monday.com app
 app_subscription_created                       monday  A user bought a plan
-app_subscription_changed                       monday  A paying subscription wa…
+app_subscription_changed                       monday  A paying subscription was upgraded or downgr…
 app_subscription_renewed                       monday  A subscription renewed
-app_subscription_cancelled_by_user             monday  A user cancelled; the pl…
-app_subscription_cancelled                     monday  A subscription ended aft…
-app_subscription_cancellation_revoked_by_user  monday  A user undid a cancellat…
-app_subscription_renewal_attempt_failed        monday  The first renewal attemp…
-app_subscription_renewal_failed                monday  The final renewal attemp…
-app_trial_subscription_started                 monday  A user started an app tr…
+app_subscription_cancelled_by_user             monday  A user cancelled; the plan runs until the pe…
+app_subscription_cancelled                     monday  A subscription ended after a cancellation
+app_subscription_cancellation_revoked_by_user  monday  A user undid a cancellation
+app_subscription_renewal_attempt_failed        monday  The first renewal attempt failed
+app_subscription_renewal_failed                monday  The final renewal attempt failed
+app_trial_subscription_started                 monday  A user started an app trial
 app_trial_subscription_ended                   monday  An app trial ended
 `
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
