@@ -3,6 +3,8 @@
 package samples
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/catalog"
@@ -27,13 +29,15 @@ documentation; ids, timestamps and webhook_id are fresh in every body.`,
 }
 
 // completeKinds offers every kind name with its description.
-func completeKinds(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+func completeKinds(_ *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []string
 	for _, k := range catalog.All() {
-		out = append(out, k.Name+"\t"+k.Description)
+		if strings.HasPrefix(k.Name, prefix) {
+			out = append(out, k.Name+"\t"+k.Description)
+		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

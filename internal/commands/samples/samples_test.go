@@ -348,6 +348,9 @@ func TestCompletion(t *testing.T) {
 	if len(got) != 56 || got[0] != "incoming_chat\tA chat arrived with a new thread (new chat or new thread in an existing one)" {
 		t.Errorf("kinds completion: %d items, first %q", len(got), got[0])
 	}
+	if got, _ := completeKinds(nil, nil, "payment_c"); len(got) != 2 {
+		t.Errorf("prefix payment_c completes %v", got)
+	}
 	if got, _ := completeKinds(nil, []string{"x"}, ""); len(got) != 0 {
 		t.Errorf("second argument completes %v", got)
 	}
