@@ -36,7 +36,7 @@ func TestEverySampleDecodesIntoItsTypes(t *testing.T) {
 // TestGeneratedBodiesDecodeForManySeeds: fresh ids never break the typed
 // decoding (e.g. a token that stops looking like the sample's).
 func TestGeneratedBodiesDecodeForManySeeds(t *testing.T) {
-	for seed := uint64(1); seed <= 50; seed++ {
+	for seed := uint64(1); seed <= 10; seed++ {
 		g := NewGenerator(seed, fixedNow)
 		for _, k := range All() {
 			body, err := g.Body(k, Params{Secret: "s"})
