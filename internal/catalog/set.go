@@ -30,7 +30,7 @@ func ParseSet(s string) (Set, error) {
 		return Set{}, fmt.Errorf("--set %q: %w", s, err)
 	}
 	raw := []byte(strings.TrimSpace(val))
-	if !json.Valid(raw) || len(raw) == 0 {
+	if len(raw) == 0 || !json.Valid(raw) {
 		b, _ := json.Marshal(val)
 		raw = b
 	}
