@@ -9,6 +9,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/version"
+	"github.com/lcwh/lcwh/internal/commands/webhook"
 )
 
 // Command group ids.
@@ -76,6 +77,7 @@ $ lcwh help environment`,
 			cmd.AddCommand(c)
 		}
 	}
+	add(GroupWebhooks, webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil), webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil), webhook.NewCmdState(f, nil))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
