@@ -21,11 +21,17 @@ import (
 
 // New returns the Factory for a real run of lcwh.
 func New(info build.Info) *cmdutil.Factory {
+	return NewWith(info, iostreams.System(os.Getenv), os.LookupEnv)
+}
+
+// NewWith is New with the streams and environment given: end-to-end tests
+// run the real wiring against buffers and a fake server.
+func NewWith(info build.Info, ios *iostreams.IOStreams, lookupEnv func(string) (string, bool)) *cmdutil.Factory {
 	f := &cmdutil.Factory{
-		IOStreams:     iostreams.System(os.Getenv),
+		IOStreams:     ios,
 		Build:         info,
-		ConfigOptions: &config.Options{LookupEnv: os.LookupEnv},
-		LookupEnv:     os.LookupEnv,
+		ConfigOptions: &config.Options{LookupEnv: lookupEnv},
+		LookupEnv:     lookupEnv,
 		Now:           time.Now,
 		Debug:         new(bool),
 	}
