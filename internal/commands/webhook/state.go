@@ -68,12 +68,10 @@ func stateRun(ctx context.Context, opts *StateOptions) error {
 	if err != nil {
 		return err
 	}
+	// With a PAT LiveChat needs owner_client_id and the client fails before
+	// any request; with an OAuth token it defaults to the token's client id
+	// (configuration-api.md §3).
 	owner := opts.ClientID
-	if owner == "" && !client.Bearer {
-		// With a PAT LiveChat needs owner_client_id (configuration-api.md §3);
-		// with an OAuth token it defaults to the token's client id.
-		return explain(fmt.Errorf("%s: %w", opts.Op, livechat.ErrOwnerRequired))
-	}
 	shown := owner
 	if shown == "" {
 		shown = client.TokenClientID
