@@ -30,7 +30,7 @@ type Options struct {
 // New returns a client with lcwh's layers, innermost first: base transport,
 // debug log, authorization, User-Agent.
 func New(opts Options) *http.Client {
-	var rt http.RoundTripper = opts.Base
+	rt := opts.Base
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = DefaultTimeout

@@ -11,6 +11,13 @@ import (
 	"time"
 )
 
+// errUnauthorizedClient is the OAuth error code (RFC 6749 spelling).
+// errUnauthorized is the identity_exception code (oauth.md §3.3).
+const (
+	errUnauthorizedClient = "unauthorized_client" //nolint:misspell // protocol value, not prose
+	errUnauthorized       = "unauthorized"        //nolint:misspell // protocol value, not prose
+)
+
 // serveAccounts is the accounts server (oauth.md §1).
 func (s *Server) serveAccounts(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch {
@@ -64,7 +71,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	app := s.state.Apps[q.Get("client_id")]
 	s.mu.Unlock()
 	if app == nil {
-		ooops(w, r, "unauthorized_client:client_id_not_found")
+		ooops(w, r, errUnauthorizedClient+":client_id_not_found")
 		return
 	}
 	redirect := q.Get("redirect_uri")
@@ -75,7 +82,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		ooops(w, r, "unauthorized_client:invalid_redirect_uri")
+		ooops(w, r, errUnauthorizedClient+":invalid_redirect_uri")
 		return
 	}
 	if q.Get("response_type") != "code" {
@@ -161,11 +168,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if app == nil {
-		oauthError(w, 401, "unauthorized_client", "client_id_not_found")
+		oauthError(w, 401, errUnauthorizedClient, "client_id_not_found")
 		return
 	}
 	if app.Secret != "" && subtle.ConstantTimeCompare([]byte(app.Secret), []byte(p.Get("client_secret"))) != 1 {
-		oauthError(w, 401, "unauthorized_client", "invalid client_secret")
+		oauthError(w, 401, errUnauthorizedClient, "invalid client_secret")
 		return
 	}
 	switch p.Get("grant_type") {
@@ -259,7 +266,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	t := s.state.Tokens[bearer(r)]
 	if t == nil || !s.Now().Before(t.Expiry) {
-		oauthError(w, 401, "unauthorized", "invalid or expired access token")
+		oauthError(w, 401, errUnauthorized, "invalid or expired access token")
 		return
 	}
 	acc := s.state.Accounts[t.AccountID]
@@ -278,7 +285,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	c, ok := s.authenticate(r)
 	if !ok || c.account == nil {
-		oauthError(w, 401, "unauthorized", "invalid credentials")
+		oauthError(w, 401, errUnauthorized, "invalid credentials")
 		return
 	}
 	if !c.has("accounts--my:ro") {

@@ -119,7 +119,7 @@ func TestConfidentialAppDoesNotRotate(t *testing.T) {
 	code := authorize(t, srv.URL, ServerClientID, RedirectURI, "S256").Query().Get("code")
 	base := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {ServerClientID},
 		"redirect_uri": {RedirectURI}, "code_verifier": {verifier}}
-	if st, m := postToken(t, srv.URL, base); st != 401 || m["error"] != "unauthorized_client" {
+	if st, m := postToken(t, srv.URL, base); st != 401 || m["error"] != errUnauthorizedClient {
 		t.Fatalf("no secret: %d %v", st, m)
 	}
 	code = authorize(t, srv.URL, ServerClientID, RedirectURI, "S256").Query().Get("code")

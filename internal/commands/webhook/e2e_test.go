@@ -96,7 +96,7 @@ func TestWalkthrough(t *testing.T) {
 	}
 	e.tty = true
 	_, out, _ = e.run("", "list")
-	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "DESCRIPTION") {
+	if !strings.Contains(out, "DESCRIPTION") || !strings.Contains(out, "license  https://example.com/hook  demo") {
 		t.Errorf("list table:\n%s", out)
 	}
 	e.tty = false

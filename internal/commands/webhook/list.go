@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
+	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -103,23 +103,14 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 
 // printWebhooks writes a table on a terminal and TSV otherwise.
 func printWebhooks(ios *iostreams.IOStreams, hooks []livechat.Webhook) error {
-	if !ios.IsStdoutTTY() {
-		for _, h := range hooks {
-			fmt.Fprintf(ios.Out, "%s\t%s\t%s\t%s\t%s\t%s\n", h.ID, h.Action, h.Type, h.URL, tsvSafe(h.Description), compactFilters(h.Filters))
-		}
-		return nil
-	}
-	// Cells stay uncoloured: escape codes would break tabwriter's alignment.
-	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tACTION\tTYPE\tURL\tDESCRIPTION\tFILTERS")
+	st := render.NewStyles(ios.Out, ios.ColorEnabled())
+	t := render.NewTable(ios.Out, st, ios.IsStdoutTTY(), ios.TerminalWidth())
+	t.Header("ID", "ACTION", "TYPE", "URL", "DESCRIPTION", "FILTERS")
 	for _, h := range hooks {
-		desc := h.Description
-		if len(desc) > 40 {
-			desc = desc[:39] + "…"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", h.ID, h.Action, h.Type, h.URL, tsvSafe(desc), compactFilters(h.Filters))
+		t.Row(render.Plain(h.ID), render.Styled(h.Action, st.Action), render.Plain(h.Type), render.Plain(h.URL),
+			render.Plain(tsvSafe(h.Description)), render.Plain(compactFilters(h.Filters)))
 	}
-	return tw.Flush()
+	return t.Render()
 }
 
 func compactFilters(raw json.RawMessage) string {

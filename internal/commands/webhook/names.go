@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
+	"github.com/lcwh/lcwh/internal/render"
 )
 
 // NamesOptions are the inputs of `lcwh names`.
@@ -89,16 +89,11 @@ func namesRun(ctx context.Context, opts *NamesOptions) error {
 		}
 		return strings.Join(l, ",")
 	}
-	if !opts.IO.IsStdoutTTY() {
-		for _, n := range names {
-			fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\n", n.Action, dash(n.Filters), dash(n.AdditionalData))
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tFILTERS\tADDITIONAL DATA")
+	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
+	t := render.NewTable(opts.IO.Out, st, opts.IO.IsStdoutTTY(), opts.IO.TerminalWidth())
+	t.Header("ACTION", "FILTERS", "ADDITIONAL DATA")
 	for _, n := range names {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", n.Action, dash(n.Filters), dash(n.AdditionalData))
+		t.Row(render.Styled(n.Action, st.Action), render.Plain(dash(n.Filters)), render.Plain(dash(n.AdditionalData)))
 	}
-	return tw.Flush()
+	return t.Render()
 }

@@ -136,22 +136,11 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 	if err := livechat.ValidateURL(opts.URL); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	filters := &livechat.Filters{}
-	if filtersJSON != "" {
-		f, err := livechat.ParseFilters(filtersJSON)
-		if err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-		filters = f
+	filters, err := buildFilters(filtersJSON, filterKVs)
+	if err != nil {
+		return err
 	}
-	for _, kv := range filterKVs {
-		if err := livechat.SetFilter(filters, kv); err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-	}
-	if !filters.Empty() {
-		opts.Filters = filters
-	}
+	opts.Filters = filters
 	opts.AdditionalData = splitList(addData)
 	names, known := livechat.Names(opts.Version)
 	if !known {
@@ -178,6 +167,27 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 		opts.Actions = append(opts.Actions, n)
 	}
 	return nil
+}
+
+// buildFilters merges --filters JSON and --filter key=value pairs; nil when none.
+func buildFilters(filtersJSON string, kvs []string) (*livechat.Filters, error) {
+	filters := &livechat.Filters{}
+	if filtersJSON != "" {
+		f, err := livechat.ParseFilters(filtersJSON)
+		if err != nil {
+			return nil, cmdutil.FlagErrorWrap(err)
+		}
+		filters = f
+	}
+	for _, kv := range kvs {
+		if err := livechat.SetFilter(filters, kv); err != nil {
+			return nil, cmdutil.FlagErrorWrap(err)
+		}
+	}
+	if filters.Empty() {
+		return nil, nil
+	}
+	return filters, nil
 }
 
 // GenerateSecret returns 32 random bytes as unpadded base64url (43 characters).
@@ -232,26 +242,8 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		}
 	}
 	registered := len(results) - failed
-	if opts.JSON {
-		out := struct {
-			Webhooks  []registerResult `json:"webhooks"`
-			SecretKey string           `json:"secret_key,omitempty"`
-		}{Webhooks: results}
-		if opts.GenerateSecret && registered > 0 {
-			out.SecretKey = opts.Secret
-		}
-		if err := cmdutil.WriteJSON(opts.IO.Out, out); err != nil {
-			return err
-		}
-	} else {
-		for _, r := range results {
-			if r.err == nil {
-				fmt.Fprintf(opts.IO.Out, "%s\t%s\n", r.ID, r.Action)
-			}
-		}
-		if opts.GenerateSecret && registered > 0 {
-			fmt.Fprintf(opts.IO.Out, "secret_key\t%s\n", opts.Secret)
-		}
+	if err := writeRegistered(opts, results, registered > 0); err != nil {
+		return err
 	}
 	if opts.GenerateSecret && registered > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "%s The generated secret key is shown only this once: store it (e.g. lcwh config set secret …) to verify deliveries.\n", st.Warn.Render("!"))
@@ -265,4 +257,28 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		return cmdutil.WithHint(fmt.Errorf("register webhook: %d of %d actions failed", failed, len(results)),
 			`The others were registered; see "lcwh list".`)
 	}
+}
+
+// writeRegistered prints the ids (and a generated secret once) on stdout.
+func writeRegistered(opts *RegisterOptions, results []registerResult, registered bool) error {
+	showSecret := opts.GenerateSecret && registered
+	if opts.JSON {
+		out := struct {
+			Webhooks  []registerResult `json:"webhooks"`
+			SecretKey string           `json:"secret_key,omitempty"`
+		}{Webhooks: results}
+		if showSecret {
+			out.SecretKey = opts.Secret
+		}
+		return cmdutil.WriteJSON(opts.IO.Out, out)
+	}
+	for _, r := range results {
+		if r.err == nil {
+			fmt.Fprintf(opts.IO.Out, "%s\t%s\n", r.ID, r.Action)
+		}
+	}
+	if showSecret {
+		fmt.Fprintf(opts.IO.Out, "secret_key\t%s\n", opts.Secret)
+	}
+	return nil
 }

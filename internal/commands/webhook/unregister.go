@@ -106,32 +106,7 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 		return explain(err)
 	}
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
-	var targets []unregisterResult
-	var missing []string
-	if len(opts.IDs) > 0 {
-		byID := map[string]livechat.Webhook{}
-		for _, h := range hooks {
-			byID[h.ID] = h
-		}
-		seen := map[string]bool{}
-		for _, id := range opts.IDs {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if h, ok := byID[id]; ok {
-				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
-			} else {
-				missing = append(missing, id)
-			}
-		}
-	} else {
-		for _, h := range hooks {
-			if opts.All || (opts.Action != "" && h.Action == opts.Action) || (opts.URL != "" && h.URL == opts.URL) {
-				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
-			}
-		}
-	}
+	targets, missing := selectTargets(opts, hooks)
 	var results []unregisterResult
 	for _, id := range missing {
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s: no such webhook for client %s\n", st.StatusFail.Render("✗"), id, owner)
@@ -139,11 +114,7 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 	}
 	if len(targets) == 0 {
 		if len(missing) == 0 {
-			if opts.JSON {
-				return cmdutil.WriteJSON(opts.IO.Out, []unregisterResult{})
-			}
 			fmt.Fprintf(opts.IO.ErrOut, "nothing to unregister for client %s\n", owner)
-			return nil
 		}
 		return finishUnregister(opts, results, len(missing))
 	}
@@ -179,6 +150,7 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 		}
 	}
 	if failed == 1 && lastErr != nil && len(results) == 1 {
+		// One webhook, one failure: show the API's own error and hint.
 		if err := writeUnregistered(opts, results); err != nil {
 			return err
 		}
@@ -187,8 +159,40 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 	return finishUnregister(opts, results, failed)
 }
 
+// selectTargets picks the webhooks opts names; ids not registered are missing.
+func selectTargets(opts *UnregisterOptions, hooks []livechat.Webhook) (targets []unregisterResult, missing []string) {
+	if len(opts.IDs) == 0 {
+		for _, h := range hooks {
+			if opts.All || (opts.Action != "" && h.Action == opts.Action) || (opts.URL != "" && h.URL == opts.URL) {
+				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
+			}
+		}
+		return targets, nil
+	}
+	byID := map[string]livechat.Webhook{}
+	for _, h := range hooks {
+		byID[h.ID] = h
+	}
+	seen := map[string]bool{}
+	for _, id := range opts.IDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if h, ok := byID[id]; ok {
+			targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return targets, missing
+}
+
 func writeUnregistered(opts *UnregisterOptions, results []unregisterResult) error {
 	if opts.JSON {
+		if results == nil {
+			results = []unregisterResult{}
+		}
 		return cmdutil.WriteJSON(opts.IO.Out, results)
 	}
 	for _, r := range results {
