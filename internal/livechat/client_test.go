@@ -335,3 +335,43 @@ func TestListSecretsReading(t *testing.T) {
 		t.Fatalf("hooks = %+v, %v", hooks, err)
 	}
 }
+
+func TestBearerStateWithoutOwner(t *testing.T) {
+	h := newHarness(t, livechattest.PATToken)
+	var token string
+	h.fake.State(func(s *livechattest.State) {
+		token = "dal:at_test"
+		s.Tokens[token] = &livechattest.Token{Access: token, Refresh: "rt", ClientID: livechattest.ClientID,
+			AccountID: livechattest.AccountID, Scopes: livechattest.WebhookScopes, Expiry: time.Now().Add(time.Hour)}
+	})
+	hc := httpclient.New(httpclient.Options{Auth: func(rt http.RoundTripper) http.RoundTripper {
+		return &auth.Transport{Base: rt, Source: auth.StaticHeader("Bearer " + token)}
+	}})
+	c := &livechat.Client{BaseURL: h.srv.URL, Version: "3.6", HTTP: hc, Bearer: true, Region: "dal"}
+	if err := c.DisableLicenseWebhooks(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	on, err := c.LicenseWebhooksState(context.Background(), "")
+	if err != nil || on {
+		t.Fatalf("state = %v, %v", on, err)
+	}
+	reqs := h.fake.Requests()
+	if string(reqs[0].Body) != "{}" || reqs[0].Header.Get("Authorization") != "Bearer "+token || reqs[0].Header.Get("X-Region") != "dal" {
+		t.Errorf("request: %s %v", reqs[0].Body, reqs[0].Header)
+	}
+	// The token's own client is the one disabled; an explicit owner overrides it.
+	if on, _ := c.LicenseWebhooksState(context.Background(), livechattest.ServerClientID); !on {
+		t.Error("explicit owner_client_id did not override the token's client")
+	}
+}
+
+func TestRetryAfterDate(t *testing.T) {
+	h := newHarness(t, livechattest.PATToken)
+	h.fake.Inject(livechattest.Fault{Status: 429, RetryAfter: time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat)})
+	if _, err := h.client.ListWebhooks(context.Background(), owner); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sleeps) != 1 || h.sleeps[0] != 0 {
+		t.Errorf("sleeps = %v", h.sleeps)
+	}
+}
