@@ -112,7 +112,7 @@ func (e *APIError) Hint() string {
 		if a == "" {
 			a = "ACTION"
 		}
-		return fmt.Sprintf("LiveChat allows at most %d webhooks per action per client id.\nSee them with \"lcwh list --action %s\" and remove one with \"lcwh unregister ID\".", MaxWebhooksPerAction, a)
+		return fmt.Sprintf("LiveChat allows at most %d webhooks per action per client id.\nSee them with \"lcwh list --action %s\"; remove one with \"lcwh unregister ID\", or leftovers of ended \"lcwh listen --register\" runs with \"lcwh unregister --stale\".", MaxWebhooksPerAction, a)
 	case "not_found":
 		return `Check the id with "lcwh list".`
 	case "misdirected_request":

@@ -293,3 +293,23 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("action completion:\n%s", out)
 	}
 }
+
+func TestUnregisterStale(t *testing.T) {
+	e := newEnv(t)
+	for _, d := range []string{"lcwh lease aaa otherhost pid 1 until 2000-01-01T00:00:00Z", "lcwh lease bbb otherhost pid 1 until 2999-01-01T00:00:00Z", "mine"} {
+		if code, _, errOut := e.run("", "register", "--action", "incoming_chat", "--url", "https://e.com", "--secret", "x", "--description", d); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	expired := e.fake.Webhooks(client)[0].ID
+	code, out, errOut := e.run("", "unregister", "--stale", "--yes")
+	if code != 0 || out != expired+"\n" || len(e.fake.Webhooks(client)) != 2 {
+		t.Errorf("--stale: %d %q %s", code, out, errOut)
+	}
+	// The limit hint points at it.
+	e.run("", "register", "--action", "incoming_chat", "--url", "https://e.com", "--secret", "x")
+	_, _, errOut = e.run("", "register", "--action", "incoming_chat", "--url", "https://e.com", "--secret", "x")
+	if !strings.Contains(errOut, "lcwh unregister --stale") {
+		t.Errorf("limit hint: %s", errOut)
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -18,10 +21,16 @@ type UnregisterOptions struct {
 	IO        *iostreams.IOStreams
 	APIClient func() (*livechat.Client, error)
 
+	// Now, Hostname and Alive decide which leases are stale (--stale).
+	Now      func() time.Time
+	Hostname func() (string, error)
+	Alive    func(pid int) bool
+
 	IDs      []string
 	Action   string
 	URL      string
 	All      bool
+	Stale    bool
 	Yes      bool
 	ClientID string
 	JSON     bool
@@ -37,27 +46,30 @@ type unregisterResult struct {
 
 // NewCmdUnregister builds `lcwh unregister`.
 func NewCmdUnregister(f *cmdutil.Factory, runF func(*UnregisterOptions) error) *cobra.Command {
-	opts := &UnregisterOptions{IO: f.IOStreams, APIClient: f.APIClient}
+	opts := &UnregisterOptions{IO: f.IOStreams, APIClient: f.APIClient, Now: f.Now, Hostname: os.Hostname, Alive: lease.Alive}
 	cmd := &cobra.Command{
-		Use:   "unregister (ID… | --action A | --url URL | --all)",
+		Use:   "unregister (ID… | --action A | --url URL | --stale | --all)",
 		Short: "Remove registered webhooks of your app",
 		Long: `Remove webhooks of your app's Client ID (unregister_webhook): the ones named
-by id, every webhook of an action, every webhook pointing at a URL, or all.
+by id, every webhook of an action, every webhook pointing at a URL, the
+stale ones left by "lcwh listen --register" runs that ended without cleaning
+up (their lease expired or their process is gone), or all.
 lcwh first lists what it will remove and asks for confirmation on a terminal;
 without a terminal pass --yes. Each removal is reported; the exit status is 1
 if any failed.`,
 		Example: `$ lcwh unregister pqi8oasdjahuakndw9nsad9na
 $ lcwh unregister --action incoming_chat
+$ lcwh unregister --stale --yes
 $ lcwh unregister --all --yes`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			modes := 0
-			for _, on := range []bool{len(args) > 0, opts.Action != "", opts.URL != "", opts.All} {
+			for _, on := range []bool{len(args) > 0, opts.Action != "", opts.URL != "", opts.All, opts.Stale} {
 				if on {
 					modes++
 				}
 			}
 			if modes != 1 {
-				return cmdutil.FlagErrorf("name what to remove: webhook IDs, --action, --url or --all (exactly one)")
+				return cmdutil.FlagErrorf("name what to remove: webhook IDs, --action, --url, --stale or --all (exactly one)")
 			}
 			return nil
 		},
@@ -82,6 +94,7 @@ $ lcwh unregister --all --yes`,
 	fl.StringVar(&opts.Action, "action", "", "Remove every webhook of this action")
 	fl.StringVar(&opts.URL, "url", "", "Remove every webhook sending to this URL")
 	fl.BoolVar(&opts.All, "all", false, "Remove every webhook of the client")
+	fl.BoolVar(&opts.Stale, "stale", false, "Remove webhooks of \"lcwh listen --register\" runs that are gone")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	addClientIDFlag(cmd)
@@ -106,7 +119,13 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 		return explain(err)
 	}
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
-	targets, missing := selectTargets(opts, hooks)
+	host := ""
+	if opts.Stale {
+		if host, err = opts.Hostname(); err != nil {
+			return fmt.Errorf("unregister --stale: %w: %w", lease.ErrNoHost, err)
+		}
+	}
+	targets, missing := selectTargets(opts, hooks, host)
 	var results []unregisterResult
 	for _, id := range missing {
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s: no such webhook for client %s\n", st.StatusFail.Render("✗"), id, owner)
@@ -160,10 +179,18 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 }
 
 // selectTargets picks the webhooks opts names; ids not registered are missing.
-func selectTargets(opts *UnregisterOptions, hooks []livechat.Webhook) (targets []unregisterResult, missing []string) {
+func selectTargets(opts *UnregisterOptions, hooks []livechat.Webhook, host string) (targets []unregisterResult, missing []string) {
+	stale := func(h livechat.Webhook) bool {
+		l, ok := lease.Parse(h.Description)
+		if !ok {
+			return false
+		}
+		s, _ := l.Stale(host, opts.Now(), opts.Alive)
+		return s
+	}
 	if len(opts.IDs) == 0 {
 		for _, h := range hooks {
-			if opts.All || (opts.Action != "" && h.Action == opts.Action) || (opts.URL != "" && h.URL == opts.URL) {
+			if opts.All || (opts.Action != "" && h.Action == opts.Action) || (opts.URL != "" && h.URL == opts.URL) || (opts.Stale && stale(h)) {
 				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
 			}
 		}
