@@ -55,7 +55,8 @@ func Schedule(first time.Duration, n int) []time.Duration {
 type Options struct {
 	// Timeout bounds one attempt: connect, send, and read the whole response.
 	Timeout time.Duration
-	// Retries is how many more attempts follow a failed one; NoRetry makes it 0.
+	// Retries is how many more attempts follow a failed one (0 means
+	// DefaultRetries); NoRetry makes it 0.
 	Retries int
 	NoRetry bool
 	// RetryInterval is the first pause; later pauses follow Schedule.
@@ -94,8 +95,11 @@ func New(client *http.Client, opts Options) *Sender {
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = DefaultRetryInterval
 	}
-	if opts.NoRetry || opts.Retries < 0 {
+	switch {
+	case opts.NoRetry || opts.Retries < 0:
 		opts.Retries = 0
+	case opts.Retries == 0:
+		opts.Retries = DefaultRetries
 	}
 	if opts.BodyCut <= 0 {
 		opts.BodyCut = DefaultBodyCut

@@ -31,7 +31,7 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 		client = &http.Client{Transport: sender.NewTransport(opts.Concurrency)}
 	}
 	s := sender.New(client, sender.Options{
-		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry,
+		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry || opts.Retries == 0,
 		RetryInterval: opts.RetryInterval, Sleep: opts.Sleep, Now: opts.Now,
 	})
 	if opts.Count > 0 || opts.Duration > 0 {
