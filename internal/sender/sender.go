@@ -73,22 +73,26 @@ type Options struct {
 
 // Sender delivers requests. It is safe for concurrent use.
 type Sender struct {
-	client   *http.Client
+	rt       http.RoundTripper
 	opts     Options
 	schedule []time.Duration
 }
 
-// New returns a Sender using client (nil means a client over NewTransport(1)).
-// The client is copied: redirects are never followed, because LiveChat's
+// New returns a Sender that sends through client's Transport (nil client
+// means NewTransport(1), nil Transport http.DefaultTransport). Only the
+// transport is used: redirects are never followed, because LiveChat's
 // behaviour on a 3xx is undocumented and silently following one would hide
-// a misconfigured URL; a 3xx is reported as a failure naming its Location.
+// a misconfigured URL (a 3xx is a failure naming its Location); there are no
+// cookies; Options.Timeout replaces client.Timeout. Calling the transport
+// directly also saves the client's per-request header copy in bursts.
 func New(client *http.Client, opts Options) *Sender {
-	if client == nil {
-		client = &http.Client{Transport: NewTransport(1)}
+	var rt http.RoundTripper = http.DefaultTransport
+	switch {
+	case client == nil:
+		rt = NewTransport(1)
+	case client.Transport != nil:
+		rt = client.Transport
 	}
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.Timeout = 0 // the per-attempt context carries the timeout
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
@@ -110,7 +114,7 @@ func New(client *http.Client, opts Options) *Sender {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Sender{client: &c, opts: opts, schedule: Schedule(opts.RetryInterval, opts.Retries)}
+	return &Sender{rt: rt, opts: opts, schedule: Schedule(opts.RetryInterval, opts.Retries)}
 }
 
 // NewTransport returns a transport tuned for sending to one host over
@@ -256,7 +260,7 @@ func (s *Sender) attempt(ctx context.Context, r Request) Result {
 		req.Header = withDefaults(r.Header, s.opts.UserAgent)
 	}
 	start := s.opts.Now()
-	resp, err := s.client.Do(req)
+	resp, err := s.rt.RoundTrip(req)
 	if err != nil {
 		return Result{Latency: s.opts.Now().Sub(start), Err: s.classify(ctx, actx, req, err), unsettled: true}
 	}
@@ -304,11 +308,7 @@ func (s *Sender) classify(ctx, actx context.Context, req *http.Request, err erro
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &RefusedError{Addr: hostPort(req.URL), Err: err}
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("POST %s: %w", ue.URL, ue.Err)
-	}
-	return err
+	return fmt.Errorf("POST %s: %w", req.URL.Redacted(), err)
 }
 
 func hostPort(u *url.URL) string {
