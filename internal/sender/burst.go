@@ -117,7 +117,7 @@ func (s *Sender) Burst(ctx context.Context, b Burst, out chan<- Delivery) Summar
 		wg.Go(func() { s.worker(ctx, b, claim, pool, st, out) })
 	}
 	wg.Wait()
-	return summarize(stats, s.opts.Now().Sub(start))
+	return tally(stats, s.opts.Now().Sub(start))
 }
 
 func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), pool *sync.Pool,
@@ -199,7 +199,7 @@ func (s *Sender) claimer(ctx context.Context, b Burst, start time.Time) func() (
 	}
 }
 
-func summarize(stats []workerStats, elapsed time.Duration) Summary {
+func tally(stats []workerStats, elapsed time.Duration) Summary {
 	sum := Summary{Elapsed: elapsed, Status: map[int]int{}}
 	var lat []time.Duration
 	firstIdx := -1

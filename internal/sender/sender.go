@@ -86,7 +86,7 @@ type Sender struct {
 // cookies; Options.Timeout replaces client.Timeout. Calling the transport
 // directly also saves the client's per-request header copy in bursts.
 func New(client *http.Client, opts Options) *Sender {
-	var rt http.RoundTripper = http.DefaultTransport
+	rt := http.DefaultTransport
 	switch {
 	case client == nil:
 		rt = NewTransport(1)

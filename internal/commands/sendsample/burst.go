@@ -52,6 +52,9 @@ func burstRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.S
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return cmdutil.ErrCancel
+	}
 	if sum.Failed == 0 {
 		return nil
 	}

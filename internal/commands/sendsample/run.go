@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/signal"
 	"sort"
 	"strings"
 
@@ -26,6 +28,10 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 	if opts.DryRun {
 		return dryRun(opts, p)
 	}
+	// Ctrl-C stops starting deliveries, cancels those in flight and still
+	// prints what happened (then exit 130).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
 	client := opts.HTTPClient
 	if client == nil {
 		client = &http.Client{Transport: sender.NewTransport(opts.Concurrency)}

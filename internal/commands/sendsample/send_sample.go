@@ -118,7 +118,7 @@ $ lcwh send-sample incoming_event --count 1000 --concurrency 20 --json | jq -c .
 func longHelp() string {
 	sched := sender.Schedule(sender.DefaultRetryInterval, sender.DefaultRetries)
 	return fmt.Sprintf(`Send a fresh sample of each named webhook kind (see "lcwh samples list") to
---url, behaving like LiveChat's delivery (webhooks.md §3):
+--url, behaving the way LiveChat delivers webhooks:
 
   - POST with Content-Type: application/json and a fresh body per delivery
     (new ids, timestamps and webhook_id; --seed makes them reproducible);
@@ -175,6 +175,20 @@ func resolveConfig(f *cmdutil.Factory, cmd *cobra.Command, opts *SendSampleOptio
 }
 
 func validate(cmd *cobra.Command, o *SendSampleOptions) error {
+	if err := validateTargets(o); err != nil {
+		return err
+	}
+	if err := validateNumbers(cmd, o); err != nil {
+		return err
+	}
+	if err := sender.CheckURL(o.URL); err != nil {
+		return cmdutil.FlagErrorf("--url %w", err)
+	}
+	_, err := parseHeaders(o.Headers)
+	return err
+}
+
+func validateTargets(o *SendSampleOptions) error {
 	targets := 0
 	for _, set := range []bool{len(o.Names) > 0, o.All, o.Family != ""} {
 		if set {
@@ -190,6 +204,13 @@ func validate(cmd *cobra.Command, o *SendSampleOptions) error {
 		return cmdutil.FlagErrorf("--file sends one body; it cannot be combined with --all or --family")
 	case o.File != "" && len(o.Names) > 1:
 		return cmdutil.FlagErrorf("--file sends one body; name at most one kind to label it")
+	}
+	return nil
+}
+
+func validateNumbers(cmd *cobra.Command, o *SendSampleOptions) error {
+	burst := o.Count > 0 || o.Duration > 0
+	switch {
 	case o.Timeout <= 0:
 		return cmdutil.FlagErrorf("--timeout must be positive, got %s", o.Timeout)
 	case o.Retries < 0:
@@ -198,15 +219,8 @@ func validate(cmd *cobra.Command, o *SendSampleOptions) error {
 		return cmdutil.FlagErrorf("--retry-interval must be positive, got %s", o.RetryInterval)
 	case o.Count < 0 || o.Concurrency < 1 || o.Rate < 0 || o.Duration < 0:
 		return cmdutil.FlagErrorf("--count, --rate and --duration must be 0 or more, --concurrency 1 or more")
-	case cmd.Flags().Changed("concurrency") && o.Count == 0 && o.Duration == 0,
-		cmd.Flags().Changed("rate") && o.Count == 0 && o.Duration == 0:
+	case !burst && (cmd.Flags().Changed("concurrency") || cmd.Flags().Changed("rate")):
 		return cmdutil.FlagErrorf("--concurrency and --rate shape a burst: add --count N or --duration D")
-	}
-	if err := sender.CheckURL(o.URL); err != nil {
-		return cmdutil.FlagErrorf("--url %w", err)
-	}
-	if _, err := parseHeaders(o.Headers); err != nil {
-		return err
 	}
 	return nil
 }
