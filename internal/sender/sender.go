@@ -259,6 +259,17 @@ func (s *Sender) attempt(ctx context.Context, r Request) Result {
 	if req.Header.Get("Content-Type") == "" || (s.opts.UserAgent != "" && req.Header.Get("User-Agent") == "") {
 		req.Header = withDefaults(r.Header, s.opts.UserAgent)
 	}
+	// What http.Client would do and the bare transport does not: a Host
+	// header sets the request's Host (useful behind tunnels), and user:pass@
+	// in the URL becomes Basic auth.
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+	}
+	if u := req.URL.User; u != nil && req.Header.Get("Authorization") == "" {
+		pass, _ := u.Password()
+		req.Header = req.Header.Clone()
+		req.SetBasicAuth(u.Username(), pass)
+	}
 	start := s.opts.Now()
 	resp, err := s.rt.RoundTrip(req)
 	if err != nil {

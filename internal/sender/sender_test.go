@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,5 +207,20 @@ func TestCheckURL(t *testing.T) {
 		if err := CheckURL(u); !errors.Is(err, ErrBadURL) {
 			t.Errorf("CheckURL(%q) = %v, want ErrBadURL", u, err)
 		}
+	}
+}
+
+func TestDeliverHostHeaderAndBasicAuth(t *testing.T) {
+	var gotHost, gotUser, gotPass string
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotHost = r.Host
+		gotUser, gotPass, _ = r.BasicAuth()
+	}))
+	u := strings.Replace(srv.URL, "http://", "http://me:pw@", 1)
+	s := New(srv.Client(), Options{})
+	res := s.Deliver(context.Background(), Request{URL: u, Body: []byte(`{}`),
+		Header: http.Header{"Host": {"tunnel.example"}, "Content-Type": {"application/json"}}})
+	if !res.OK() || gotHost != "tunnel.example" || gotUser != "me" || gotPass != "pw" {
+		t.Fatalf("res %+v, host %q, user %q, pass %q", res, gotHost, gotUser, gotPass)
 	}
 }

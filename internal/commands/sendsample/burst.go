@@ -71,7 +71,7 @@ func burstRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.S
 func streamJSON(w io.Writer, p *plan, ch <-chan sender.Delivery) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	for d := range ch {
-		if err := cmdutil.WriteNDJSON(bw, jsonLine(p.label(d.Index), d.URL, d.Result)); err != nil {
+		if err := cmdutil.WriteNDJSON(bw, jsonLine(p.label(d.Index), p.shownURL, d.Result)); err != nil {
 			return err
 		}
 		if len(ch) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,13 +28,18 @@ type plan struct {
 	gen    *catalog.Generator
 	header http.Header // shared, never modified
 	url    string
-	secret string
-	monday []byte
-	now    func() time.Time
+	// shownURL is url with any password masked, for output.
+	shownURL string
+	secret   string
+	monday   []byte
+	now      func() time.Time
 }
 
 func buildPlan(o *SendSampleOptions) (*plan, error) {
-	p := &plan{url: o.URL, secret: o.Secret, now: o.Now}
+	p := &plan{url: o.URL, shownURL: o.URL, secret: o.Secret, now: o.Now}
+	if u, err := url.Parse(o.URL); err == nil {
+		p.shownURL = u.Redacted()
+	}
 	if o.MondaySecret != "" {
 		p.monday = []byte(o.MondaySecret)
 	}

@@ -62,9 +62,9 @@ func singleRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.
 			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), res.Warning)
 		}
 		if opts.JSON {
-			err = cmdutil.WriteNDJSON(out, jsonLine(p.label(i), req.URL, res))
+			err = cmdutil.WriteNDJSON(out, jsonLine(p.label(i), p.shownURL, res))
 		} else {
-			_, err = io.WriteString(out, humanLine(st, p.label(i), req.URL, res))
+			_, err = io.WriteString(out, humanLine(st, p.label(i), p.shownURL, res))
 		}
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func dryRun(opts *SendSampleOptions, p *plan) error {
 		if i > 0 {
 			fmt.Fprintln(out)
 		}
-		fmt.Fprintf(out, "POST %s\n", req.URL)
+		fmt.Fprintf(out, "POST %s\n", p.shownURL)
 		keys := make([]string, 0, len(req.Header))
 		for k := range req.Header {
 			keys = append(keys, k)

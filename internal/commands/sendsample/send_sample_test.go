@@ -23,6 +23,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/signature"
 )
@@ -490,4 +491,30 @@ func FuzzParseHeaders(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProgressLine(t *testing.T) {
+	st := render.NewStyles(io.Discard, false)
+	got := progressLine(st, &SendSampleOptions{Count: 100}, 50, 2, 2*time.Second)
+	want := strings.Repeat("█", 15) + strings.Repeat("░", 15) + " 50 sent  25 req/s  2 failed\x1b[K"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestBurstProgressOnTTYOnly(t *testing.T) {
+	_, url := startReceiver(t, 200)
+	ios, ts := iostreams.Test()
+	ios.SetStderrTTY(true)
+	opts := &SendSampleOptions{IO: ios, Now: time.Now, Names: []string{"incoming_event"}, URL: url,
+		Timeout: time.Second, Retries: 3, RetryInterval: time.Second, Count: 3, Concurrency: 1}
+	if err := sendSampleRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ts.ErrOut.String(), "sent") || !strings.HasSuffix(ts.ErrOut.String(), "\r\x1b[K") {
+		t.Errorf("stderr %q: want a bar that is cleared at the end", ts.ErrOut.String())
+	}
+	if !strings.HasPrefix(ts.Out.String(), "Sent 3 in ") {
+		t.Errorf("stdout %q", ts.Out.String())
+	}
 }
