@@ -52,6 +52,8 @@ var knownKeys = []Key{
 		Description: "Port `lcwh listen` binds to"},
 	{Name: "secret", Kind: KindString, Secret: true,
 		Description: "Webhook secret_key: put in samples, verified by listen"},
+	{Name: "monday_secret", Kind: KindString, Secret: true,
+		Description: "Secret that signs (send-sample) monday.com lifecycle JWTs; HS256 is an assumption"},
 }
 
 // Keys returns every known key, sorted by name.

@@ -9,6 +9,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/samples"
+	"github.com/lcwh/lcwh/internal/commands/sendsample"
 	"github.com/lcwh/lcwh/internal/commands/version"
 	"github.com/lcwh/lcwh/internal/commands/webhook"
 )
@@ -80,6 +81,7 @@ $ lcwh help environment`,
 	}
 	add(GroupLocal, samples.NewCmdSamples(f))
 	add(GroupWebhooks, webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil), webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil), webhook.NewCmdState(f, nil))
+	add(GroupLocal, sendsample.NewCmdSendSample(f, nil))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
