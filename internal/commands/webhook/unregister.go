@@ -138,16 +138,8 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 		return finishUnregister(opts, results, len(missing))
 	}
 	if !opts.Yes {
-		fmt.Fprintf(opts.IO.ErrOut, "These webhooks of client %s will be removed:\n", owner)
-		for _, t := range targets {
-			fmt.Fprintf(opts.IO.ErrOut, "  %s  %s  %s\n", t.ID, st.Action.Render(t.Action), t.URL)
-		}
-		ok, err := confirm(opts.IO.In, opts.IO.ErrOut, fmt.Sprintf("Remove %d webhook(s)?", len(targets)))
-		if err != nil {
+		if err := confirmRemoval(opts, st, owner, targets); err != nil {
 			return err
-		}
-		if !ok {
-			return cmdutil.ErrCancel
 		}
 	}
 	failed := len(missing)
@@ -176,6 +168,22 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 		return lastErr
 	}
 	return finishUnregister(opts, results, failed)
+}
+
+// confirmRemoval lists targets on stderr and asks; no means ErrCancel.
+func confirmRemoval(opts *UnregisterOptions, st render.Styles, owner string, targets []unregisterResult) error {
+	fmt.Fprintf(opts.IO.ErrOut, "These webhooks of client %s will be removed:\n", owner)
+	for _, t := range targets {
+		fmt.Fprintf(opts.IO.ErrOut, "  %s  %s  %s\n", t.ID, st.Action.Render(t.Action), t.URL)
+	}
+	ok, err := confirm(opts.IO.In, opts.IO.ErrOut, fmt.Sprintf("Remove %d webhook(s)?", len(targets)))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return cmdutil.ErrCancel
+	}
+	return nil
 }
 
 // selectTargets picks the webhooks opts names; ids not registered are missing.
