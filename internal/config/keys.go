@@ -48,6 +48,8 @@ var knownKeys = []Key{
 		Description: "OAuth client id of your LiveChat app (webhooks are registered per client id)"},
 	{Name: "account_id", Kind: KindString,
 		Description: "LiveChat account id (for Personal Access Tokens)"},
+	{Name: "sandbox_url", Default: "http://127.0.0.1:8484", Kind: KindURL,
+		Description: "Base URL of a running `lcwh sandbox` (used by sandbox trigger and sandbox env)"},
 	{Name: "listen_port", Default: "8080", Kind: KindPort,
 		Description: "Port `lcwh listen` binds to"},
 	{Name: "secret", Kind: KindString, Secret: true,

@@ -9,6 +9,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/samples"
+	"github.com/lcwh/lcwh/internal/commands/sandbox"
 	"github.com/lcwh/lcwh/internal/commands/sendsample"
 	"github.com/lcwh/lcwh/internal/commands/version"
 	"github.com/lcwh/lcwh/internal/commands/webhook"
@@ -71,6 +72,7 @@ $ lcwh help environment`,
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f))
 	add(GroupLocal, sendsample.NewCmdSendSample(f, nil))
+	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),
