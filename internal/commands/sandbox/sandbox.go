@@ -149,8 +149,12 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	ctx, stop := signal.NotifyContext(ctx, opts.Signals...)
-	defer stop()
+	if len(opts.Signals) > 0 {
+		// With no signals NotifyContext would catch them all.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, opts.Signals...)
+		defer stop()
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	if opts.Ready != nil {
