@@ -91,6 +91,7 @@ func TestListRunTTYAndPipe(t *testing.T) {
 		"client_id\tabc\tfile\n" +
 		"listen_port\t8080\tdefault\n" +
 		"monday_secret\t\tdefault\n" +
+		"sandbox_url\thttp://127.0.0.1:8484\tdefault\n" +
 		"secret\tver****\tfile\n"
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
 		t.Errorf("piped list (-want +got):\n%s", diff)
