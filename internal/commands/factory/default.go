@@ -25,5 +25,6 @@ func New(info build.Info) *cmdutil.Factory {
 	f.Config = cmdutil.OnceConfig(func() (*config.Config, error) {
 		return config.Load(*f.ConfigOptions)
 	})
+	credentialFuncs(f)
 	return f
 }

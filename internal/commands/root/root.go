@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/version"
@@ -76,6 +77,7 @@ $ lcwh help environment`,
 			cmd.AddCommand(c)
 		}
 	}
+	add(GroupAuth, authcmd.NewCmdAuth(f))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
