@@ -55,15 +55,15 @@ func (k *mapKeyring) Delete(s, u string) error {
 type brokenKeyring struct{}
 
 func (brokenKeyring) Get(string, string) (string, error) { return "", errors.New("no secret service") }
-func (brokenKeyring) Set(string, string, string) error    { return errors.New("no secret service") }
-func (brokenKeyring) Delete(string, string) error         { return errors.New("no secret service") }
+func (brokenKeyring) Set(string, string, string) error   { return errors.New("no secret service") }
+func (brokenKeyring) Delete(string, string) error        { return errors.New("no secret service") }
 
 // hungKeyring never answers (a locked keychain waiting for a prompt).
 type hungKeyring struct{ release chan struct{} }
 
 func (h hungKeyring) Get(string, string) (string, error) { <-h.release; return "", nil }
-func (h hungKeyring) Set(string, string, string) error    { <-h.release; return nil }
-func (h hungKeyring) Delete(string, string) error         { <-h.release; return nil }
+func (h hungKeyring) Set(string, string, string) error   { <-h.release; return nil }
+func (h hungKeyring) Delete(string, string) error        { <-h.release; return nil }
 
 func roundTrip(t *testing.T, s Store, backend string) {
 	t.Helper()
