@@ -21,6 +21,19 @@ const keyringUser = "lcwh"
 // installed, locked, or it did not answer in time).
 var ErrKeyringUnavailable = errors.New("OS keychain unavailable")
 
+// KeyringError is ErrKeyringUnavailable with its cause and a hint.
+type KeyringError struct{ Cause string }
+
+func (e *KeyringError) Error() string { return ErrKeyringUnavailable.Error() + ": " + e.Cause }
+
+// Is makes errors.Is(err, ErrKeyringUnavailable) true.
+func (e *KeyringError) Is(target error) bool { return target == ErrKeyringUnavailable }
+
+// Hint says how to do without a keychain.
+func (e *KeyringError) Hint() string {
+	return "Set LCWH_CREDENTIAL_STORE=file (or credential_store: file, or auto) to keep logins in a 0600 file instead."
+}
+
 // Keyring is the subset of go-keyring lcwh uses; tests inject fakes.
 type Keyring interface {
 	Get(service, user string) (string, error)
@@ -60,9 +73,9 @@ func (k *KeyringStore) call(fn func() error) error {
 		if err == nil || errors.Is(err, keyring.ErrNotFound) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", ErrKeyringUnavailable, err)
+		return &KeyringError{Cause: err.Error()}
 	case <-t.C:
-		return fmt.Errorf("%w: no answer within %s", ErrKeyringUnavailable, d)
+		return &KeyringError{Cause: fmt.Sprintf("no answer within %s", d)}
 	}
 }
 

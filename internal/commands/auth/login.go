@@ -66,7 +66,8 @@ With --client-id (or the client_id setting), log in with OAuth: lcwh opens the
 browser at the LiveChat accounts server (authorization code, PKCE S256, state)
 and receives the redirect on --redirect-uri, which must equal, exactly, a
 redirect URI whitelisted for the app in Developer Console (scheme, host and
-port; localhost and 127.0.0.1 differ). The app needs the scopes
+port; localhost and 127.0.0.1 differ). $BROWSER, when set, is the command
+that opens the URL. The app needs the scopes
 webhooks.configuration:rw and webhooks.state:rw.
 
 Server-side apps also need their client secret: pass --with-client-secret and

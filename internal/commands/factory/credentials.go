@@ -1,7 +1,10 @@
 package factory
 
 import (
+	"fmt"
 	"net/http"
+	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +57,16 @@ func credentialFuncs(f *cmdutil.Factory) {
 		})
 	}
 	f.OpenBrowser = func(url string) error {
+		// $BROWSER, as gh and git honour it, names the command to run with the URL.
+		if b, ok := f.LookupEnv("BROWSER"); ok && strings.TrimSpace(b) != "" {
+			args := strings.Fields(b)
+			cmd := exec.Command(args[0], append(args[1:], url)...)
+			if err := cmd.Start(); err != nil {
+				return fmt.Errorf("run $BROWSER: %w", err)
+			}
+			go func() { _ = cmd.Wait() }()
+			return nil
+		}
 		browser.Stdout = f.IOStreams.ErrOut
 		browser.Stderr = f.IOStreams.ErrOut
 		return browser.OpenURL(url)
