@@ -68,11 +68,7 @@ func InfoOf(t *oauth2.Token) Info {
 
 // SplitScopes splits LiveChat's comma-separated scope list (spaces tolerated).
 func SplitScopes(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, f)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 // MissingScopes returns the required scopes that have is missing. A ":rw"

@@ -265,8 +265,8 @@ func checkPAT(ctx context.Context, client *http.Client, accountsURL string, p au
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode == http.StatusOK:
+	switch resp.StatusCode {
+	case http.StatusOK:
 		var me struct {
 			AccountID string `json:"account_id"`
 		}
@@ -275,10 +275,10 @@ func checkPAT(ctx context.Context, client *http.Client, accountsURL string, p au
 				"Use the account id shown next to the token in Developer Console.")
 		}
 		return patCheck{}, nil
-	case resp.StatusCode == http.StatusUnauthorized:
+	case http.StatusUnauthorized:
 		return patCheck{}, cmdutil.AuthError(fmt.Errorf("%w: the accounts server refused the Personal Access Token for account %s", auth.ErrRejected, p.AccountID),
 			"Check the account id and token in Developer Console > Settings > Authorization > Personal Access Tokens.")
-	case resp.StatusCode == http.StatusForbidden:
+	case http.StatusForbidden:
 		return patCheck{warning: "The token is valid but may not read the account (scope accounts--my:ro); stored without checking its account id."}, nil
 	}
 	return patCheck{}, cmdutil.WithHint(fmt.Errorf("check the token with the accounts server: unexpected %s", resp.Status),

@@ -47,6 +47,12 @@ type Accounts struct {
 	Requests []string
 }
 
+// LiveChat's error codes (oauth.md §3.3), US spelling as the server sends them.
+const (
+	codeUnauthorizedClient = "unauthorized_client" //nolint:misspell // protocol value
+	codeUnauthorized       = "unauthorized"        //nolint:misspell // protocol value
+)
+
 type grant struct{ clientID, redirectURI, challenge string }
 
 // New starts the fake on 127.0.0.1.
@@ -108,7 +114,7 @@ func (a *Accounts) serve(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusUnauthorized, "authentication", "Invalid access token")
 			return
 		}
-		w.Write([]byte(`{"pong":true}`))
+		_, _ = w.Write([]byte(`{"pong":true}`))
 	default:
 		http.NotFound(w, r)
 	}
@@ -117,7 +123,7 @@ func (a *Accounts) serve(w http.ResponseWriter, r *http.Request) {
 func writeErr(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": desc})
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": code, "error_description": desc})
 }
 
 // redirectAllowed applies oauth.md §4: scheme and host:port exact, the
@@ -194,12 +200,12 @@ func (a *Accounts) token(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.Unlock()
 	clientID := p.Get("client_id")
 	if _, ok := a.Apps[clientID]; !ok {
-		writeErr(w, http.StatusUnauthorized, "unauthorized_client", "client_id not found")
+		writeErr(w, http.StatusUnauthorized, codeUnauthorizedClient, "client_id not found")
 		return
 	}
 	secret, confidential := a.Secrets[clientID]
 	if confidential && p.Get("client_secret") != secret {
-		writeErr(w, http.StatusUnauthorized, "unauthorized_client", "invalid client_secret")
+		writeErr(w, http.StatusUnauthorized, codeUnauthorizedClient, "invalid client_secret")
 		return
 	}
 	switch p.Get("grant_type") {
@@ -245,7 +251,7 @@ func (a *Accounts) issue(w http.ResponseWriter, clientID, keepRefresh string) {
 	a.access[at] = true
 	a.refresh[rt] = clientID
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		"access_token": at, "refresh_token": rt, "token_type": "Bearer",
 		"expires_in": a.ExpiresIn, "scope": a.Scope, "account_id": a.AccountID,
 		"organization_id": "390e44e6-f1e6-4368-a6dd-74d14508c2e1",
@@ -272,23 +278,23 @@ func (a *Accounts) revoke(w http.ResponseWriter, r *http.Request) {
 	delete(a.access, tok)
 	a.Revoked = append(a.Revoked, tok)
 	w.WriteHeader(http.StatusOK)
-	w.Write([]byte("{}"))
+	_, _ = w.Write([]byte("{}"))
 }
 
 func (a *Accounts) me(w http.ResponseWriter, r *http.Request) {
 	if id, tok, ok := r.BasicAuth(); ok {
 		if want, known := a.PATs[id]; known && want == tok {
 			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string]any{"account_id": id, "email": "dev@example.com"})
+			_ = json.NewEncoder(w).Encode(map[string]any{"account_id": id, "email": "dev@example.com"})
 			return
 		}
-		writeErr(w, http.StatusUnauthorized, "unauthorized", "invalid credentials")
+		writeErr(w, http.StatusUnauthorized, codeUnauthorized, "invalid credentials")
 		return
 	}
 	if a.bearerOK(r) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"account_id": a.AccountID, "email": "dev@example.com"})
+		_ = json.NewEncoder(w).Encode(map[string]any{"account_id": a.AccountID, "email": "dev@example.com"})
 		return
 	}
-	writeErr(w, http.StatusUnauthorized, "unauthorized", "invalid credentials")
+	writeErr(w, http.StatusUnauthorized, codeUnauthorized, "invalid credentials")
 }
