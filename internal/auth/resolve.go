@@ -64,7 +64,7 @@ func Resolve(opts ResolveOptions) (*Resolved, error) {
 	}
 	rec, err := store.Get(opts.Profile)
 	if errors.Is(err, credstore.ErrNotFound) {
-		return nil, ErrNoCredential
+		return nil, &NoCredentialError{Profile: opts.Profile}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read stored login: %w", err)

@@ -3,14 +3,17 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lcwh/lcwh/internal/auth"
+	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/oauth"
 	"github.com/lcwh/lcwh/internal/oauth/oauthtest"
@@ -108,5 +111,16 @@ func TestOAuthRefreshSavedToStore(t *testing.T) {
 	saved, _ := mem.Get("p")
 	if saved.RefreshToken == tok.RefreshToken || !acc.ValidRefresh(saved.RefreshToken) || !strings.HasPrefix(saved.AccessToken, "dal:") {
 		t.Errorf("store not updated with the rotated token: %+v", saved)
+	}
+}
+
+func TestErrorsCarryExitCode4(t *testing.T) {
+	_, err := auth.Resolve(auth.ResolveOptions{LookupEnv: envOf(nil), Store: func() (credstore.Store, error) { return credstore.NewMemory(), nil }})
+	if got := cmdutil.ExitCodeOf(fmt.Errorf("list: %w", err)); got != 4 || cmdutil.HintOf(err) != auth.NoCredentialHint {
+		t.Errorf("no credential: exit %d hint %q", got, cmdutil.HintOf(err))
+	}
+	exp := &url.Error{Op: "Post", URL: "http://x", Err: &oauth.ExpiredError{Reason: "invalid_grant"}}
+	if got := cmdutil.ExitCodeOf(exp); got != 4 || !errors.Is(exp, oauth.ErrLoginExpired) || !strings.Contains(cmdutil.HintOf(exp), "auth login") {
+		t.Errorf("expired: exit %d", got)
 	}
 }

@@ -18,6 +18,21 @@ const RefreshEarly = time.Minute
 // ErrLoginExpired means the refresh token no longer works: log in again.
 var ErrLoginExpired = errors.New("the stored OAuth login has expired or was revoked")
 
+// ExpiredError is ErrLoginExpired with the accounts server's error code. It
+// carries exit code 4 and a hint for app.Main.
+type ExpiredError struct{ Reason string }
+
+func (e *ExpiredError) Error() string { return ErrLoginExpired.Error() + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrLoginExpired) true.
+func (e *ExpiredError) Is(target error) bool { return target == ErrLoginExpired }
+
+// ExitCode is the authentication exit code.
+func (e *ExpiredError) ExitCode() int { return 4 }
+
+// Hint says how to recover.
+func (e *ExpiredError) Hint() string { return `Run "lcwh auth login" again, or set LCWH_PAT.` }
+
 // Source is a TokenSource that refreshes before expiry and on demand, and
 // calls Save with every new token before handing it out, so a rotated
 // refresh token is persisted before it is used (oauth.md §3.2).
@@ -70,14 +85,14 @@ func (s *Source) Refresh(stale string) (*oauth2.Token, error) {
 
 func (s *Source) refreshLocked() (*oauth2.Token, error) {
 	if s.tok == nil || s.tok.RefreshToken == "" {
-		return nil, fmt.Errorf("%w: no refresh token", ErrLoginExpired)
+		return nil, &ExpiredError{Reason: "no refresh token"}
 	}
 	ctx := withClient(context.Background(), s.HTTPClient)
 	nt, err := s.Config.TokenSource(ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode/100 == 4 {
-			return nil, fmt.Errorf("%w: %s", ErrLoginExpired, re.ErrorCode)
+			return nil, &ExpiredError{Reason: re.ErrorCode}
 		}
 		return nil, fmt.Errorf("refresh access token: %w", err)
 	}
