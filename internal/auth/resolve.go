@@ -79,6 +79,14 @@ func Resolve(opts ResolveOptions) (*Resolved, error) {
 			return store.Set(opts.Profile, rec)
 		}
 		r.oauthSource = oauth.NewSource(conf, opts.HTTPClient, TokenOf(rec), save, opts.Now)
+		r.oauthSource.Reload = func() (*oauth2.Token, error) {
+			fresh, err := store.Get(opts.Profile)
+			if err != nil {
+				return nil, err
+			}
+			*rec = *fresh
+			return TokenOf(fresh), nil
+		}
 	default:
 		return nil, fmt.Errorf("stored login has unknown method %q; run \"lcwh auth login\" again", rec.Method)
 	}

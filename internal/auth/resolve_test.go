@@ -124,3 +124,58 @@ func TestErrorsCarryExitCode4(t *testing.T) {
 		t.Errorf("expired: exit %d", got)
 	}
 }
+
+// TestConcurrentRotation: two processes hold the same stored login; the first
+// refresh rotates the refresh token, the second adopts what the first saved
+// instead of failing with invalid_grant.
+func TestConcurrentRotation(t *testing.T) {
+	acc := oauthtest.New()
+	defer acc.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect := "http://" + ln.Addr().String() + "/"
+	acc.Apps["cid"] = []string{redirect}
+	tok, err := oauth.Login(context.Background(), oauth.LoginOptions{
+		App:    oauth.App{AccountsURL: acc.URL(), ClientID: "cid", RedirectURI: redirect},
+		Listen: func(string, string) (net.Listener, error) { return ln, nil },
+		OpenBrowser: func(u string) error {
+			resp, err := http.Get(u)
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := credstore.NewMemory()
+	rec := &credstore.Record{Method: "oauth", ClientID: "cid"}
+	auth.UpdateRecord(rec, tok)
+	_ = mem.Set("", rec)
+	later := func() time.Time { return tok.Expiry.Add(time.Hour) }
+	resolve := func() *auth.Resolved {
+		r, err := auth.Resolve(auth.ResolveOptions{LookupEnv: envOf(nil), Store: func() (credstore.Store, error) { return mem, nil },
+			AccountsURL: acc.URL(), Now: later})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := resolve(), resolve()
+	ta, err := a.AccessToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b's copy of the refresh token is now spent; its token refresh must
+	// pick up a's rotation from the store and refresh from there.
+	tb, err := b.AccessToken()
+	if err != nil {
+		t.Fatalf("second process: %v", err)
+	}
+	if ta == "" || tb == "" || ta == tb {
+		t.Errorf("tokens %q %q", ta, tb)
+	}
+}

@@ -44,6 +44,8 @@ type Source struct {
 	Save func(*oauth2.Token) error
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Reload, when set, rereads the stored token after a refresh is refused.
+	Reload func() (*oauth2.Token, error)
 
 	mu  sync.Mutex
 	tok *oauth2.Token
@@ -92,6 +94,17 @@ func (s *Source) refreshLocked() (*oauth2.Token, error) {
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode/100 == 4 {
+			// Another lcwh process may have rotated the refresh token first
+			// (each is single use): adopt what it saved.
+			if s.Reload != nil {
+				if saved, rerr := s.Reload(); rerr == nil && saved != nil && saved.RefreshToken != s.tok.RefreshToken {
+					s.tok = saved
+					if saved.AccessToken != "" && (saved.Expiry.IsZero() || s.now().Add(RefreshEarly).Before(saved.Expiry)) {
+						return saved, nil
+					}
+					return s.refreshLocked()
+				}
+			}
 			return nil, &ExpiredError{Reason: re.ErrorCode}
 		}
 		return nil, fmt.Errorf("refresh access token: %w", err)
