@@ -41,6 +41,18 @@ var ErrTimeout = errors.New("no redirect from the browser")
 // ErrStateMismatch means the redirect did not come from this login.
 var ErrStateMismatch = errors.New("the redirect's state does not match this login (possible forgery); try again")
 
+// ListenError means the redirect URI's port could not be bound.
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("listen on %s for the browser's redirect: %v", e.Addr, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
 // RedirectError is an OAuth error the accounts server sent to the redirect URI.
 type RedirectError struct {
 	Code, Description string
@@ -112,7 +124,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	}
 	ln, err := listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s for the redirect (the port is fixed by --redirect-uri; free it or whitelist another): %w", addr, err)
+		return nil, &ListenError{Addr: addr, Err: err}
 	}
 	state, err := randomState()
 	if err != nil {

@@ -160,7 +160,8 @@ func TestLoginPortBusy(t *testing.T) {
 	_, opts, _ := setup(t, "/")
 	opts.Listen = func(string, string) (net.Listener, error) { return nil, errors.New("address already in use") }
 	_, err := oauth.Login(context.Background(), opts)
-	if err == nil || !strings.Contains(err.Error(), "--redirect-uri") {
+	var le *oauth.ListenError
+	if !errors.As(err, &le) || le.Addr != strings.TrimSuffix(strings.TrimPrefix(opts.App.RedirectURI, "http://"), "/") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -398,3 +398,16 @@ func TestLoginFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestOAuthLoginPortBusy(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", strings.TrimSuffix(strings.TrimPrefix(e.redirect, "http://"), "/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := e.run("", "auth", "login", "--client-id", "cid", "--redirect-uri", e.redirect)
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot change: stop what uses") || len(e.opened) != 0 {
+		t.Errorf("exit %d opened %v stderr %q", r.code, e.opened, r.stderr)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 
 	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/cmdutil"
@@ -326,8 +327,14 @@ func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*c
 	}
 	tok, err := oauth.Login(ctx, lo)
 	whitelist := fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", opts.RedirectURI, opts.ClientID)
-	var rerr *oauth.RedirectError
+	var (
+		rerr *oauth.RedirectError
+		lerr *oauth.ListenError
+		terr *oauth2.RetrieveError
+	)
 	switch {
+	case errors.As(err, &lerr):
+		return nil, cmdutil.WithHint(err, fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", opts.RedirectURI, lerr.Addr))
 	case errors.As(err, &rerr):
 		return nil, cmdutil.AuthError(err, whitelist)
 	case errors.Is(err, oauth.ErrTimeout):
@@ -335,8 +342,10 @@ func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*c
 			" Otherwise finish the login in the browser within --timeout.")
 	case errors.Is(err, oauth.ErrStateMismatch):
 		return nil, cmdutil.AuthError(err, `Run "lcwh auth login" again and use only the URL it prints.`)
+	case errors.As(err, &terr):
+		return nil, cmdutil.AuthError(err, "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). "+whitelist)
 	case err != nil:
-		return nil, cmdutil.AuthError(err, "Check --client-id, the client secret of server-side apps, and that "+whitelist)
+		return nil, err
 	}
 	rec := &credstore.Record{Method: string(auth.MethodOAuth), ClientID: opts.ClientID, ClientSecret: secret}
 	auth.UpdateRecord(rec, tok)
