@@ -42,6 +42,8 @@ type env struct {
 	redirect string
 	opened   []string
 	now      time.Time
+	// browser replaces the fake browser (a plain GET that follows redirects).
+	browser func(string) error
 }
 
 type brokenKeyring struct{}
@@ -111,6 +113,9 @@ func (e *env) run(stdin string, args ...string) result {
 	}
 	f.OpenBrowser = func(u string) error {
 		e.opened = append(e.opened, u)
+		if e.browser != nil {
+			return e.browser(u)
+		}
 		resp, err := http.Get(u)
 		if err != nil {
 			return err
