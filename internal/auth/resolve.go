@@ -142,3 +142,17 @@ func (r *Resolved) AccessToken() (string, error) {
 	}
 	return r.Record.AccountID + ":" + r.Record.AccessToken, nil
 }
+
+// AuthorizationHeader makes Resolved a HeaderSource: Basic for a PAT,
+// Bearer with an access token refreshed before expiry for OAuth. Prefer
+// Transport, which also refreshes and retries once after a 401.
+func (r *Resolved) AuthorizationHeader() (string, error) {
+	if r.Method == MethodOAuth {
+		t, err := r.oauthSource.Token()
+		if err != nil {
+			return "", err
+		}
+		return "Bearer " + t.AccessToken, nil
+	}
+	return PAT{AccountID: r.Record.AccountID, Token: r.Record.AccessToken}.Header(), nil
+}

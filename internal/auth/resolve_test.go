@@ -179,3 +179,11 @@ func TestConcurrentRotation(t *testing.T) {
 		t.Errorf("tokens %q %q", ta, tb)
 	}
 }
+
+func TestResolvedHeader(t *testing.T) {
+	r, _ := auth.Resolve(auth.ResolveOptions{LookupEnv: envOf(map[string]string{"LCWH_PAT": "a:b"})})
+	var hs auth.HeaderSource = r
+	if h, err := hs.AuthorizationHeader(); err != nil || h != "Basic YTpi" {
+		t.Errorf("header %q %v", h, err)
+	}
+}
