@@ -9,6 +9,7 @@ import (
 	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/version"
 )
 
@@ -77,6 +78,7 @@ $ lcwh help environment`,
 			cmd.AddCommand(c)
 		}
 	}
+	add(GroupLocal, samples.NewCmdSamples(f))
 	add(GroupAuth, authcmd.NewCmdAuth(f))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
