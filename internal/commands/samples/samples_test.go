@@ -33,7 +33,13 @@ func testFactory(t *testing.T, fileYAML string) (*cmdutil.Factory, *iostreams.Te
 			t.Fatal(err)
 		}
 	}
-	env := func(string) (string, bool) { return "", false }
+	// Only LCWH_SECRET is read from the real environment (set with t.Setenv).
+	env := func(k string) (string, bool) {
+		if k == "LCWH_SECRET" {
+			return os.LookupEnv(k)
+		}
+		return "", false
+	}
 	opts := &config.Options{Path: path, LookupEnv: env}
 	f := &cmdutil.Factory{IOStreams: ios, ConfigOptions: opts, LookupEnv: env, Now: fixedNow, Debug: new(bool)}
 	f.Config = cmdutil.OnceConfig(func() (*config.Config, error) { return config.Load(*opts) })
