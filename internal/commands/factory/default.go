@@ -7,7 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lcwh/lcwh/internal/auth"
@@ -96,15 +96,24 @@ func credentialSource(f *cmdutil.Factory) (*Credential, error) {
 	return &Credential{Wrap: r.Transport, Method: r.Method, ClientID: r.Record.ClientID, Region: region}, nil
 }
 
-var regionRE = regexp.MustCompile(`^([a-z]{3}(?:-[a-z])?):`)
-
 // RegionPrefix returns the data-centre prefix of a token ("dal:…" → "dal"),
 // or "" (configuration-api.md §4; whether PATs carry one is undocumented).
 func RegionPrefix(token string) string {
-	if m := regionRE.FindStringSubmatch(token); m != nil {
-		return m[1]
+	// Three lower-case letters, optionally "-x", then a colon: dal, fra, dal-a.
+	prefix, _, ok := strings.Cut(token, ":")
+	if !ok || len(prefix) < 3 || len(prefix) > 5 {
+		return ""
 	}
-	return ""
+	for i, c := range prefix {
+		switch {
+		case i < 3 && c >= 'a' && c <= 'z':
+		case i == 3 && c == '-' && len(prefix) == 5:
+		case i == 4 && c >= 'a' && c <= 'z':
+		default:
+			return ""
+		}
+	}
+	return prefix
 }
 
 func newHTTPClient(f *cmdutil.Factory, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
