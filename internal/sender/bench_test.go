@@ -13,13 +13,20 @@ import (
 // BenchmarkBurst measures the burst hot path: generate a fresh
 // incoming_event body into a pooled buffer, POST it, drain the response.
 // The receiver runs in the same process, so the figure is the pair's cost.
-func BenchmarkBurst(b *testing.B) {
+func BenchmarkBurst(b *testing.B) { benchBurst(b, nil) }
+
+// BenchmarkBurstNetHTTP is the same through net/http (a caller's client).
+func BenchmarkBurstNetHTTP(b *testing.B) {
+	benchBurst(b, &http.Client{Transport: NewTransport(8)})
+}
+
+func benchBurst(b *testing.B, client *http.Client) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))
 	defer srv.Close()
 	const conc = 8
-	s := New(&http.Client{Transport: NewTransport(conc)}, Options{})
+	s := New(client, Options{Conns: conc})
 	k, _ := catalog.Lookup("incoming_event")
 	gen := catalog.NewGenerator(1, nil)
 	b.ReportAllocs()

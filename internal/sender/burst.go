@@ -122,6 +122,8 @@ func (s *Sender) Burst(ctx context.Context, b Burst, out chan<- Delivery) Summar
 
 func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), pool *sync.Pool,
 	st *workerStats, out chan<- Delivery) {
+	fc := fastConn{h: &h1conn{s: s, ctx: ctx}}
+	defer fc.h.close()
 	for {
 		i, ok := claim()
 		if !ok {
@@ -134,13 +136,16 @@ func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), 
 		}
 		req, err := b.Next(i, (*bp)[:0])
 		var res Result
-		if err != nil {
+		switch {
+		case err != nil:
 			res = Result{Err: err}
-		} else {
+		case fc.ok(req.URL):
+			res = s.deliverFast(fc.h, req) // copies the body: the buffer is free again
+		default:
 			res = s.deliver(ctx, req)
 		}
 		switch {
-		case err != nil || res.unsettled:
+		case err == nil && res.unsettled:
 			// The transport may still read this buffer: leave it to the GC.
 		case len(req.Body) > 0 && cap(*bp) > 0 && &req.Body[0] == &(*bp)[:1][0]:
 			if cap(req.Body) <= maxPooledBody {
@@ -155,6 +160,22 @@ func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), 
 			out <- Delivery{Index: i, URL: req.URL, Result: res}
 		}
 	}
+}
+
+// fastConn remembers whether the last URL could use the worker's own
+// connection, so the check runs once per distinct URL.
+type fastConn struct {
+	h   *h1conn
+	url string
+	yes bool
+}
+
+func (f *fastConn) ok(u string) bool {
+	if u != f.url {
+		f.url, f.yes = u, f.h.s.fastTarget(u)
+		f.h.close()
+	}
+	return f.yes
 }
 
 // claimer hands out delivery indices: from a shared counter when unpaced,

@@ -32,11 +32,9 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 	// prints what happened (then exit 130).
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	client := opts.HTTPClient
-	if client == nil {
-		client = &http.Client{Transport: sender.NewTransport(opts.Concurrency)}
-	}
-	s := sender.New(client, sender.Options{
+	// A nil client lets the sender build its tuned transport and, in
+	// bursts, its own connections.
+	s := sender.New(opts.HTTPClient, sender.Options{Conns: opts.Concurrency,
 		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry || opts.Retries == 0,
 		RetryInterval: opts.RetryInterval, Sleep: opts.Sleep, Now: opts.Now,
 	})
