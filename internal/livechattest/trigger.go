@@ -282,13 +282,18 @@ func (s *Server) deliverAll(ctx context.Context, opts sender.Options, ts []targe
 	return out
 }
 
-// deliveryClient is shared by triggers so connections to receivers are
-// reused; tests may set Server.DeliveryClient.
+// deliveryClient sends trigger deliveries; tests may set
+// Server.DeliveryClient. Keep-alive is off: triggers are seconds apart, and
+// a receiver closing an idle connection (Node's default is 5 s) just as a
+// POST reuses it would fail that attempt (POST is not replayed) and show a
+// retry that LiveChat would not have made.
 func (s *Server) deliveryClient() *http.Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.DeliveryClient == nil {
-		s.DeliveryClient = &http.Client{Transport: sender.NewTransport(4)}
+		t := sender.NewTransport(4)
+		t.DisableKeepAlives = true
+		s.DeliveryClient = &http.Client{Transport: t}
 	}
 	return s.DeliveryClient
 }
