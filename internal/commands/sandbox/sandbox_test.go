@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -258,5 +259,19 @@ func TestSandboxValidation(t *testing.T) {
 	anon := &livechat.Client{BaseURL: r.url, HTTP: http.DefaultClient}
 	if _, err := anon.ListWebhooks(ctx, livechattest.ClientID); !errors.Is(err, livechat.ErrAuthentication) {
 		t.Errorf("no credential: %v", err)
+	}
+}
+
+func TestSandboxJSON(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "s.json")
+	r := startSandbox(t, "--json", "--state", state)
+	var got livechattest.Info
+	if err := json.Unmarshal([]byte(r.stdout.String()), &got); err != nil {
+		t.Fatalf("%v: %q", err, r.stdout)
+	}
+	want := livechattest.NewInfo(r.url)
+	want.StateFile = state
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -329,5 +330,47 @@ func testConfig(t *testing.T) func() (*config.Config, error) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	return func() (*config.Config, error) {
 		return config.Load(config.Options{Path: path, LookupEnv: func(string) (string, bool) { return "", false }})
+	}
+}
+
+// TestTriggerJSONFields pins the --json field names (renaming one breaks scripts).
+func TestTriggerJSONFields(t *testing.T) {
+	r := startSandbox(t)
+	c := apiClient(r.url)
+	ok, bad := newReceiver(t), newReceiver(t, 500)
+	register(t, c, livechat.RegisterRequest{Action: "incoming_chat", URL: ok.URL, SecretKey: "s"})
+	register(t, c, livechat.RegisterRequest{Action: "incoming_chat", URL: bad.URL, SecretKey: "s", Type: livechat.TypeBot,
+		Filters: &livechat.Filters{SourceType: []string{"system"}}})
+	register(t, c, livechat.RegisterRequest{Action: "incoming_chat", URL: ok.URL, SecretKey: "s",
+		Filters: &livechat.Filters{ChatPresence: &livechat.ChatPresence{UserIDs: &livechat.UserIDs{Values: []string{"nobody"}}}}})
+	out := trigger(t, r.url, "incoming_chat", "--json", "--no-retry")
+	var m map[string][]map[string]any
+	var top map[string]any
+	_ = json.Unmarshal([]byte(out.stdout), &top)
+	keys := func(v map[string]any) []string {
+		var k []string
+		for name := range v {
+			k = append(k, name)
+		}
+		sort.Strings(k)
+		return k
+	}
+	if diff := cmp.Diff([]string{"deliveries", "kind", "registered", "skipped"}, keys(top)); diff != "" {
+		t.Errorf("top-level fields:\n%s", diff)
+	}
+	raw, _ := json.Marshal(map[string]any{"deliveries": top["deliveries"], "skipped": top["skipped"]})
+	_ = json.Unmarshal(raw, &m)
+	var failed map[string]any
+	for _, d := range m["deliveries"] {
+		if d["ok"] == false {
+			failed = d
+		}
+	}
+	want := []string{"attempts", "error", "latency_ms", "ok", "owner_client_id", "status", "type", "unevaluated_filters", "url", "webhook_id"}
+	if diff := cmp.Diff(want, keys(failed)); diff != "" {
+		t.Errorf("delivery fields:\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"owner_client_id", "reason", "type", "url", "webhook_id"}, keys(m["skipped"][0])); diff != "" {
+		t.Errorf("skip fields:\n%s", diff)
 	}
 }
