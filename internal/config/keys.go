@@ -52,6 +52,8 @@ var knownKeys = []Key{
 		Description: "Port `lcwh listen` binds to"},
 	{Name: "secret", Kind: KindString, Secret: true,
 		Description: "Webhook secret_key: put in samples, verified by listen"},
+	{Name: "monday_secret", Kind: KindString, Secret: true,
+		Description: "monday.com app signing secret: verifies the Authorization JWT of monday webhooks"},
 }
 
 // Keys returns every known key, sorted by name.

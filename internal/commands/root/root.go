@@ -8,6 +8,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/version"
 )
 
@@ -76,6 +77,7 @@ $ lcwh help environment`,
 			cmd.AddCommand(c)
 		}
 	}
+	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
