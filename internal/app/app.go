@@ -36,6 +36,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	// Args validation fails before PersistentPreRun applies --no-color, so
+	// honour the parsed flag here as well.
+	if nc := cmd.PersistentFlags().Lookup("no-color"); nc != nil && nc.Value.String() == "true" {
+		f.IOStreams.SetColorDisabled(true)
+	}
 	printError(f.IOStreams.ErrOut, f.IOStreams.ColorEnabledErr(), ran, err)
 	return cmdutil.ExitCodeOf(err)
 }

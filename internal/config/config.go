@@ -61,7 +61,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // Hint says how to get out of a broken file.
 func (e *FileError) Hint() string {
-	return fmt.Sprintf("Fix the YAML in %s (keys: %v), or point --config / LCWH_CONFIG at another file.", e.Path, KeyNames())
+	return fmt.Sprintf("Fix the YAML in %s, or point --config / LCWH_CONFIG at another file.", e.Path)
 }
 
 // ProfileError names a profile that the config file does not define.
@@ -241,7 +241,8 @@ func (c *Config) Source(key string) Source {
 		return SourceFlag
 	}
 	if k, ok := Lookup(key); ok {
-		if _, set := c.lookupEnv(k.Env()); set {
+		// viper ignores empty variables, so an empty one is not a source either.
+		if v, set := c.lookupEnv(k.Env()); set && v != "" {
 			return SourceEnv
 		}
 	}

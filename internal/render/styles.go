@@ -61,7 +61,7 @@ func NewStyles(w io.Writer, color bool) Styles {
 		Error:          c("1").Bold(true),
 		Muted:          c("245"),
 		Bold:           r.NewStyle().Bold(true),
-		Header:         r.NewStyle().Bold(true).Underline(true),
+		Header:         r.NewStyle().Bold(true),
 		Action:         c("6").Bold(true),
 		Command:        c("6"),
 		StatusOK:       c("2"),

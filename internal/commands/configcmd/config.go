@@ -11,7 +11,7 @@ import (
 // NewCmdConfig builds `lcwh config`.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "config <command>",
+		Use:   "config",
 		Short: "Read and change lcwh settings",
 		Long: `Read and change lcwh's settings. A setting resolves from, in order: its
 command-line flag, its LCWH_<KEY> environment variable, the config file

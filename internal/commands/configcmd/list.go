@@ -2,7 +2,6 @@ package configcmd
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -64,26 +63,22 @@ func listRun(opts *ListOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, entries)
 	}
-	if !opts.IO.IsStdoutTTY() {
-		for _, e := range entries {
-			if _, err := fmt.Fprintf(opts.IO.Out, "%s\t%s\t%s\n", e.Key, e.Value, e.Source); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Header.Render("KEY"), st.Header.Render("VALUE"), st.Header.Render("SOURCE"))
+	tty := opts.IO.IsStdoutTTY()
+	tb := render.NewTable(opts.IO.Out, st, tty, opts.IO.TerminalWidth())
+	tb.Header("KEY", "VALUE", "SOURCE")
 	for _, e := range entries {
-		v := e.Value
-		if v == "" {
-			v = st.Muted.Render("(not set)")
+		v := render.Plain(e.Value)
+		if e.Value == "" && tty {
+			v = render.Styled("(not set)", st.Muted)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, v, st.Muted.Render(e.Source))
+		tb.Row(render.Plain(e.Key), v, render.Styled(e.Source, st.Muted))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tb.Render(); err != nil {
 		return err
+	}
+	if !tty {
+		return nil
 	}
 	where := cfg.Path()
 	if p := cfg.Profile(); p != "" {
