@@ -151,16 +151,13 @@ const maxDocument = 64 << 20
 // ReadDocuments splits r into JSON documents: one per line (JSONL), or a
 // pretty-printed document spanning lines, found by bracket depth. fn gets
 // the 1-based line a document starts on; bad gets lines that cannot start
-// or finish a document. It never loads the whole input.
+// or finish a document (the lines after a bad one are read again, so one
+// broken line never hides the rest). It never loads the whole input.
 func ReadDocuments(r io.Reader, fn func(line int, doc []byte) error, bad func(line int, err error)) error {
+	d := docSplitter{fn: fn, bad: bad}
 	br := bufio.NewReaderSize(r, 1<<20)
-	var (
-		pending   []byte
-		startLine int
-		depth     int
-		lineNo    int
-		long      []byte
-	)
+	var long []byte
+	lineNo := 0
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -181,39 +178,8 @@ func ReadDocuments(r io.Reader, fn func(line int, doc []byte) error, bad func(li
 			return err
 		}
 		lineNo++
-		t := bytes.TrimSpace(line)
-		if len(t) > 0 {
-			if pending == nil {
-				first, last := t[0], t[len(t)-1]
-				if (first == '{' && last == '}') || (first == '[' && last == ']') || (first != '{' && first != '[') {
-					if ferr := fn(lineNo, t); ferr != nil {
-						return ferr
-					}
-				} else {
-					depth = lineDepth(t)
-					if depth <= 0 {
-						if ferr := fn(lineNo, t); ferr != nil {
-							return ferr
-						}
-					} else {
-						pending = append(make([]byte, 0, 4096), t...)
-						startLine = lineNo
-					}
-				}
-			} else {
-				pending = append(pending, '\n')
-				pending = append(pending, t...)
-				depth += lineDepth(t)
-				if depth <= 0 {
-					if ferr := fn(startLine, pending); ferr != nil {
-						return ferr
-					}
-					pending = nil
-				} else if len(pending) > maxDocument {
-					bad(startLine, fmt.Errorf("JSON document is larger than %d bytes", maxDocument))
-					pending = nil
-				}
-			}
+		if ferr := d.feed(lineNo, bytes.TrimSpace(line)); ferr != nil {
+			return ferr
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -222,8 +188,81 @@ func ReadDocuments(r io.Reader, fn func(line int, doc []byte) error, bad func(li
 			return err
 		}
 	}
-	if pending != nil {
-		bad(startLine, errors.New("unterminated JSON document at end of input"))
+	return d.finish()
+}
+
+type pendingLine struct {
+	no   int
+	text []byte
+}
+
+type docSplitter struct {
+	fn      func(int, []byte) error
+	bad     func(int, error)
+	pending []pendingLine
+	size    int
+	depth   int
+}
+
+func (d *docSplitter) feed(no int, t []byte) error {
+	if len(t) == 0 {
+		return nil
+	}
+	if d.pending == nil {
+		first, last := t[0], t[len(t)-1]
+		if (first == '{' && last == '}') || (first == '[' && last == ']') || (first != '{' && first != '[') {
+			return d.fn(no, t)
+		}
+		d.depth = lineDepth(t)
+		if d.depth <= 0 {
+			return d.fn(no, t)
+		}
+		d.pending = []pendingLine{{no, append([]byte(nil), t...)}}
+		d.size = len(t)
+		return nil
+	}
+	d.pending = append(d.pending, pendingLine{no, append([]byte(nil), t...)})
+	d.size += len(t) + 1
+	d.depth += lineDepth(t)
+	switch {
+	case d.depth <= 0:
+		doc := make([]byte, 0, d.size)
+		for i, l := range d.pending {
+			if i > 0 {
+				doc = append(doc, '\n')
+			}
+			doc = append(doc, l.text...)
+		}
+		if gjson.ValidBytes(doc) {
+			start := d.pending[0].no
+			d.pending = nil
+			return d.fn(start, doc)
+		}
+		return d.retry(errors.New("not valid JSON"))
+	case d.size > maxDocument:
+		return d.retry(fmt.Errorf("JSON document is larger than %d bytes", maxDocument))
+	}
+	return nil
+}
+
+// retry reports the first pending line as bad and reads the rest again.
+func (d *docSplitter) retry(err error) error {
+	p := d.pending
+	d.pending = nil
+	d.bad(p[0].no, err)
+	for _, l := range p[1:] {
+		if ferr := d.feed(l.no, l.text); ferr != nil {
+			return ferr
+		}
+	}
+	return nil
+}
+
+func (d *docSplitter) finish() error {
+	for d.pending != nil {
+		if err := d.retry(errors.New("not valid JSON (unterminated document)")); err != nil {
+			return err
+		}
 	}
 	return nil
 }
