@@ -77,7 +77,8 @@ $ lcwh help environment`,
 			cmd.AddCommand(c)
 		}
 	}
-	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil))
+	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
+		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),

@@ -1,0 +1,231 @@
+package listen
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/listener"
+	"github.com/lcwh/lcwh/internal/render"
+)
+
+// ReplayJSONFields are the fields of each replay --json line.
+const ReplayJSONFields = "index, kind, url, status, attempts, latency_ms, ok, error"
+
+// ReplayOptions are the inputs of `lcwh replay`.
+type ReplayOptions struct {
+	IO        *iostreams.IOStreams
+	Deliverer func(timeout time.Duration) Deliverer
+	File      string
+	To        string
+	Actions   []string
+	Index     int
+	JSON      bool
+	Timeout   time.Duration
+}
+
+// NewCmdReplay builds `lcwh replay`.
+func NewCmdReplay(f *cmdutil.Factory, runF func(*ReplayOptions) error) *cobra.Command {
+	opts := &ReplayOptions{IO: f.IOStreams, Deliverer: func(t time.Duration) Deliverer { return newPlainDeliverer(t) }}
+	cmd := &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Re-send saved webhook events to a URL",
+		Long: `Re-send events saved by 'lcwh listen --save FILE' to --to URL, in file
+order, with their original body bytes and headers (Content-Type, and
+Authorization for monday.com events). Pick all events, those of some kinds
+(--actions) or one event (--index N, 1-based, in the order inspect shows).
+
+Each delivery is shown with its status and latency; the exit status is 1 when
+any delivery failed.`,
+		Example: `$ lcwh replay events.jsonl --to http://localhost:3000/webhooks
+$ lcwh replay events.jsonl --to http://localhost:3000/webhooks --actions incoming_chat
+$ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`,
+		Args: cmdutil.ExactArgs(1, "a file saved by lcwh listen --save"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			if opts.To == "" {
+				return cmdutil.FlagErrorf("--to URL is required")
+			}
+			if _, err := ParseRoutes([]string{opts.To}); err != nil {
+				return cmdutil.FlagErrorf("invalid --to %q: expected an http(s) URL", opts.To)
+			}
+			if opts.Index < 0 {
+				return cmdutil.FlagErrorf("--index must be 1 or more")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return replayRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.To, "to", "", "URL to send the events to (required)")
+	fl.StringSliceVar(&opts.Actions, "actions", nil, "Replay only these kinds (comma-separated)")
+	fl.IntVar(&opts.Index, "index", 0, "Replay only the Nth event of the file (1-based)")
+	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Timeout of each delivery")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, ReplayJSONFields)
+	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
+	return cmd
+}
+
+// savedEvent is one replayable event read from a --save file.
+type savedEvent struct {
+	index  int
+	kind   string
+	body   []byte
+	header http.Header
+}
+
+// replayHeaders are the saved headers sent again.
+var replayHeaders = []string{"Content-Type", "Content-Encoding", "Authorization"}
+
+func readSaved(doc []byte) (savedEvent, error) {
+	if !gjson.ValidBytes(doc) {
+		return savedEvent{}, errors.New("not valid JSON")
+	}
+	ev := savedEvent{header: http.Header{}}
+	res := gjson.GetManyBytes(doc, "received_at", "body", "headers", "body_lf", "body_cr")
+	body := []byte(res[1].Raw)
+	if !res[0].Exists() || !res[1].Exists() {
+		// A bare body (not a --save record) is replayed as it is.
+		body = doc
+	} else {
+		var lf, cr []int
+		for _, r := range res[3].Array() {
+			lf = append(lf, int(r.Int()))
+		}
+		for _, r := range res[4].Array() {
+			cr = append(cr, int(r.Int()))
+		}
+		body = listener.RecordBody(body, lf, cr)
+		for _, h := range replayHeaders {
+			if v := res[2].Get(gjson.Escape(h)); v.Type == gjson.String {
+				ev.header.Set(h, v.Str)
+			}
+		}
+	}
+	ev.body = body
+	ev.kind = listener.Classify(body).Kind
+	return ev, nil
+}
+
+func replayRun(ctx context.Context, opts *ReplayOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	f, err := os.Open(opts.File)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	actions := map[string]bool{}
+	for _, a := range opts.Actions {
+		actions[a] = true
+	}
+	var events []savedEvent
+	bad := 0
+	n := 0
+	est := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	err = ReadDocuments(f, func(line int, doc []byte) error {
+		ev, perr := readSaved(doc)
+		if perr != nil {
+			bad++
+			fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, perr)
+			return nil
+		}
+		n++
+		ev.index = n
+		if opts.Index > 0 && n != opts.Index {
+			return nil
+		}
+		if len(actions) > 0 && !actions[ev.kind] {
+			return nil
+		}
+		events = append(events, ev)
+		return nil
+	}, func(line int, err error) {
+		bad++
+		fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, err)
+	})
+	if err != nil {
+		return fmt.Errorf("read %s: %w", opts.File, err)
+	}
+	if opts.Index > n {
+		return cmdutil.FlagErrorf("--index %d: %s holds %d event(s)", opts.Index, opts.File, n)
+	}
+	if len(events) == 0 {
+		if opts.IO.IsStderrTTY() {
+			fmt.Fprintln(opts.IO.ErrOut, "no events to replay")
+		}
+		return nil
+	}
+	d := opts.Deliverer(opts.Timeout)
+	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
+	out := bufio.NewWriter(opts.IO.Out)
+	defer out.Flush()
+	failed := 0
+	for _, ev := range events {
+		if ctx.Err() != nil {
+			return cmdutil.ErrCancel
+		}
+		res := d.Deliver(ctx, opts.To, ev.body, ev.header)
+		if !res.OK() {
+			failed++
+		}
+		if opts.JSON {
+			writeReplayJSON(out, ev, opts.To, res)
+		} else {
+			mark := st.Success.Render("✓")
+			status := st.StatusStyle(res.Status).Render(strconv.Itoa(res.Status))
+			if !res.OK() {
+				mark = st.Error.Render("✗")
+			}
+			line := fmt.Sprintf("%s #%d %s → %s %s", mark, ev.index, st.Action.Render(render.Sanitize(ev.kind)), status,
+				st.Muted.Render(fmt.Sprintf("%.1fms", float64(res.Latency.Microseconds())/1000)))
+			if res.Err != nil {
+				line += " " + res.Err.Error()
+			}
+			if len(res.RespBody) > 0 {
+				line += "\n    " + render.Sanitize(string(bytes.TrimSpace(res.RespBody)))
+			}
+			fmt.Fprintln(out, line)
+		}
+		_ = out.Flush()
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n", len(events), opts.To, len(events)-failed, failed)
+	if failed > 0 || bad > 0 {
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+func writeReplayJSON(w *bufio.Writer, ev savedEvent, to string, res Delivered) {
+	type line struct {
+		Index     int     `json:"index"`
+		Kind      string  `json:"kind"`
+		URL       string  `json:"url"`
+		Status    int     `json:"status"`
+		Attempts  int     `json:"attempts"`
+		LatencyMS float64 `json:"latency_ms"`
+		OK        bool    `json:"ok"`
+		Error     *string `json:"error"`
+	}
+	l := line{Index: ev.index, Kind: ev.kind, URL: to, Status: res.Status, Attempts: res.Attempts,
+		LatencyMS: float64(res.Latency.Microseconds()) / 1000, OK: res.OK()}
+	if res.Err != nil {
+		s := res.Err.Error()
+		l.Error = &s
+	}
+	_ = cmdutil.WriteNDJSON(w, l)
+}
