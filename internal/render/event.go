@@ -316,41 +316,18 @@ func appendCleanCodes(dst []byte, c [2]string, s string, max int) []byte {
 // one space, invalid UTF-8 becomes U+FFFD, and the text is cut to max
 // runes with an ellipsis.
 func appendClean(dst []byte, s string, max int) []byte {
-	n := 0
-	space := false
+	n, space := 0, false
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-				space = true
-				continue
-			case c < 0x20 || c == 0x7f:
-				continue
-			}
-			if space && n > 0 {
-				if n >= max {
-					return append(dst, "…"...)
-				}
-				dst = append(dst, ' ')
-				n++
-			}
-			space = false
-			if n >= max {
-				return append(dst, "…"...)
-			}
-			dst = append(dst, c)
-			n++
-			continue
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		if r >= 0x80 && r <= 0x9f {
-			continue
-		}
-		if r == 0x2028 || r == 0x2029 || r == 0x85 {
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
 			space = true
+			continue
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
 			continue
 		}
 		if space && n > 0 {
@@ -367,8 +344,8 @@ func appendClean(dst []byte, s string, max int) []byte {
 	return dst
 }
 
-// Sanitize returns s cleaned for a terminal (see appendClean), uncut.
-func Sanitize(s string) string { return string(appendClean(nil, s, len(s)+1)) }
+// Sanitise returns s cleaned for a terminal (see appendClean), uncut.
+func Sanitise(s string) string { return string(appendClean(nil, s, len(s)+1)) }
 
 // AppendForward appends the line shown for a forward result.
 func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {

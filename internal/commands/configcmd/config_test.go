@@ -90,6 +90,7 @@ func TestListRunTTYAndPipe(t *testing.T) {
 		"api_version\t3.6\tdefault\n" +
 		"client_id\tabc\tfile\n" +
 		"listen_port\t8080\tdefault\n" +
+		"monday_secret\t\tdefault\n" +
 		"secret\tver****\tfile\n"
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
 		t.Errorf("piped list (-want +got):\n%s", diff)

@@ -122,7 +122,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		d := opts.Deliverer(10 * time.Second)
 		for _, s := range shots {
 			if res := d.Deliver(runCtx, u, s.body, s.header); !res.OK() {
-				sendErr <- fmt.Errorf("deliver %s: %v", s.kind, res.Err)
+				sendErr <- fmt.Errorf("deliver %s: %w", s.kind, res.Err)
 				cancel()
 				return
 			}

@@ -74,7 +74,7 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 }
 
 func inspectRun(opts *InspectOptions) error {
-	var in io.Reader = opts.IO.In
+	in := opts.IO.In
 	if opts.File != "-" {
 		f, err := os.Open(opts.File)
 		if err != nil {
@@ -300,10 +300,7 @@ func lineDepth(b []byte) int {
 // JSON first (the -v renderer validates as it prints, so it skips this).
 func ParseSaved(doc []byte, validate bool) (render.EventView, error) {
 	var ev render.EventView
-	isRecord := false
-	if len(doc) > 16 && doc[0] == '{' && bytes.HasPrefix(doc, []byte(`{"received_at":`)) {
-		isRecord = true
-	}
+	isRecord := bytes.HasPrefix(doc, []byte(`{"received_at":`))
 	if isRecord || validate {
 		if !gjson.ValidBytes(doc) {
 			return ev, errors.New("not valid JSON")

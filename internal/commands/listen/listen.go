@@ -107,44 +107,8 @@ $ lcwh listen --forward-to incoming_chat=http://localhost:3000/chats --forward-t
 $ lcwh listen --json | jq -r .kind`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := opts.Config()
-			if err != nil {
+			if err := opts.complete(cmd, maxBody, forwardTo); err != nil {
 				return err
-			}
-			cfg.BindFlag("listen_port", cmd.Flags().Lookup("port"))
-			if opts.Port, err = cfg.Port("listen_port"); err != nil {
-				return cmdutil.FlagErrorWrap(err)
-			}
-			if !cmd.Flags().Changed("secret") {
-				if s := cfg.Get("secret"); s != "" {
-					opts.Secrets = []string{s}
-				}
-			}
-			cfg.BindFlag("monday_secret", cmd.Flags().Lookup("monday-secret"))
-			opts.MondaySecret = cfg.Get("monday_secret")
-			if opts.MaxBody, err = parseSize(maxBody); err != nil {
-				return cmdutil.FlagErrorf("invalid --max-body %q: %w", maxBody, err)
-			}
-			if opts.ForwardTo, err = ParseRoutes(forwardTo); err != nil {
-				return cmdutil.FlagErrorWrap(err)
-			}
-			if opts.Path != "" && !strings.HasPrefix(opts.Path, "/") {
-				opts.Path = "/" + opts.Path
-			}
-			for _, p := range opts.Print {
-				if p != "headers" && p != "body" {
-					return cmdutil.FlagErrorf("invalid --print %q: use headers or body", p)
-				}
-			}
-			if opts.JSON && (opts.Quiet || opts.Verbose) {
-				return cmdutil.FlagErrorf("--json cannot be combined with --quiet or -v")
-			}
-			if opts.RequireSecret && len(opts.Secrets) == 0 && len(opts.ClientIDs) == 0 && opts.MondaySecret == "" {
-				return cmdutil.UsageHint(errors.New("--require-secret needs a secret to check"),
-					"Pass --secret (or LCWH_SECRET), --client-id or --monday-secret.")
-			}
-			if opts.ForwardConcurrency < 1 {
-				return cmdutil.FlagErrorf("--forward-concurrency must be at least 1")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -172,6 +136,55 @@ $ lcwh listen --json | jq -r .kind`,
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, JSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
 	return cmd
+}
+
+// complete resolves config-backed values and rejects bad flag combinations.
+func (opts *Options) complete(cmd *cobra.Command, maxBody string, forwardTo []string) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	// --port is read through config: flag > LCWH_LISTEN_PORT > file > default.
+	cfg.BindFlag("listen_port", cmd.Flags().Lookup("port"))
+	if opts.Port, err = cfg.Port("listen_port"); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if !cmd.Flags().Changed("secret") {
+		if s := cfg.Get("secret"); s != "" {
+			opts.Secrets = []string{s}
+		}
+	}
+	cfg.BindFlag("monday_secret", cmd.Flags().Lookup("monday-secret"))
+	opts.MondaySecret = cfg.Get("monday_secret")
+	if opts.MaxBody, err = parseSize(maxBody); err != nil {
+		return cmdutil.FlagErrorf("invalid --max-body %q: %w", maxBody, err)
+	}
+	if opts.ForwardTo, err = ParseRoutes(forwardTo); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if opts.Path != "" && !strings.HasPrefix(opts.Path, "/") {
+		opts.Path = "/" + opts.Path
+	}
+	return opts.validate()
+}
+
+func (opts *Options) validate() error {
+	for _, p := range opts.Print {
+		if p != "headers" && p != "body" {
+			return cmdutil.FlagErrorf("invalid --print %q: use headers or body", p)
+		}
+	}
+	if opts.JSON && (opts.Quiet || opts.Verbose) {
+		return cmdutil.FlagErrorf("--json cannot be combined with --quiet or -v")
+	}
+	if opts.RequireSecret && len(opts.Secrets) == 0 && len(opts.ClientIDs) == 0 && opts.MondaySecret == "" {
+		return cmdutil.UsageHint(errors.New("--require-secret needs a secret to check"),
+			"Pass --secret (or LCWH_SECRET), --client-id or --monday-secret.")
+	}
+	if opts.ForwardConcurrency < 1 {
+		return cmdutil.FlagErrorf("--forward-concurrency must be at least 1")
+	}
+	return nil
 }
 
 func completeKinds(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -250,16 +263,18 @@ func listenRun(ctx context.Context, opts *Options) error {
 			fmt.Fprintf(errOut, "%s --actions: %q is not a kind lcwh knows; it will still match events of that name\n", est.Warn.Render("!"), a)
 		}
 	}
-
-	var saveFile *os.File
 	if opts.Save != "" {
 		f, err := os.OpenFile(opts.Save, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			return fmt.Errorf("open --save file: %w", err)
 		}
-		saveFile = f
 		defer f.Close()
+		return serve(ctx, opts, est, f)
 	}
+	return serve(ctx, opts, est, nil)
+}
+
+func listenerConfig(opts *Options, save io.Writer) listener.Config {
 	cfg := listener.Config{
 		Path:               opts.Path,
 		MaxBody:            opts.MaxBody,
@@ -267,6 +282,7 @@ func listenRun(ctx context.Context, opts *Options) error {
 		ClientIDs:          opts.ClientIDs,
 		RequireSecret:      opts.RequireSecret,
 		QueueSize:          opts.QueueSize,
+		Save:               save,
 		Forward:            opts.ForwardTo,
 		ForwardConcurrency: opts.ForwardConcurrency,
 		ForwardTimeout:     opts.ForwardTimeout,
@@ -277,12 +293,16 @@ func listenRun(ctx context.Context, opts *Options) error {
 	if opts.MondaySecret != "" {
 		cfg.MondaySecret = []byte(opts.MondaySecret)
 	}
-	if saveFile != nil {
-		cfg.Save = saveFile
+	return cfg
+}
+
+func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File) error {
+	var w io.Writer
+	if save != nil {
+		w = save
 	}
-	l := listener.New(cfg)
-	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
-	bound, err := l.Bind(addr)
+	l := listener.New(listenerConfig(opts, w))
+	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
 	if err != nil {
 		var pe *listener.PortInUseError
 		if errors.As(err, &pe) {
@@ -292,14 +312,14 @@ func listenRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	base := "http://" + bound.String()
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
 	path := opts.Path
 	if path == "" {
 		path = "/"
 	}
-	if opts.Ready != nil {
-		opts.Ready(base)
-	}
-	printBanner(errOut, est, opts, base+path)
+	printBanner(opts.IO.ErrOut, est, opts, base+path)
 
 	sigs, stop := opts.Signals()
 	defer stop()
@@ -314,37 +334,40 @@ func listenRun(ctx context.Context, opts *Options) error {
 		st, err := l.Run(runCtx)
 		done <- result{st, err}
 	}()
+	if err := pump(opts, est, l, sigs, cancel); err != nil {
+		return err
+	}
+	res := <-done
+	printSummary(opts.IO.ErrOut, est, res.st, opts.Save)
+	return res.err
+}
 
+// pump prints what comes out of the listener until it has drained. The
+// first signal starts the drain; a second one returns exit 130 at once.
+func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os.Signal, cancel func()) error {
 	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
 	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
 	pr.Verbose = opts.Verbose
 	for _, p := range opts.Print {
-		switch p {
-		case "headers":
-			pr.Headers = true
-		case "body":
-			pr.Verbose = true
+		pr.Headers = pr.Headers || p == "headers"
+		pr.Verbose = pr.Verbose || p == "body"
+	}
+	stopping := false
+	onSignal := func(sig os.Signal) error {
+		_ = out.Flush()
+		if stopping {
+			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
+				Err: fmt.Errorf("interrupted: %d queued event(s) were not processed", l.Queued())}
 		}
+		stopping = true
+		fmt.Fprintf(opts.IO.ErrOut, "\n%s (%s): no longer accepting; draining %d queued event(s)… Ctrl-C again to quit at once\n",
+			est.Muted.Render("stopping"), sig, l.Queued())
+		cancel()
+		return nil
 	}
 	var buf []byte
 	events := l.Events()
-	stopping := false
-	// onSignal handles a signal: the first drains, the second forces exit.
-	onSignal := func(sig os.Signal) error {
-		if !stopping {
-			stopping = true
-			_ = out.Flush()
-			fmt.Fprintf(errOut, "\n%s (%s): no longer accepting; draining %d queued event(s)… Ctrl-C again to quit at once\n",
-				est.Muted.Render("stopping"), sig, l.Queued())
-			cancel()
-			return nil
-		}
-		n := l.Queued()
-		_ = out.Flush()
-		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
-			Err: fmt.Errorf("interrupted: %d queued event(s) were not processed", n)}
-	}
-	for events != nil {
+	for {
 		var it listener.Item
 		var ok bool
 		select {
@@ -356,7 +379,7 @@ func listenRun(ctx context.Context, opts *Options) error {
 			continue
 		default:
 			if err := out.Flush(); err != nil {
-				cancel()
+				cancel() // stdout is gone (closed pipe): stop, but still drain and save
 			}
 			select {
 			case it, ok = <-events:
@@ -368,35 +391,34 @@ func listenRun(ctx context.Context, opts *Options) error {
 			}
 		}
 		if !ok {
-			events = nil
 			break
 		}
-		buf = buf[:0]
-		if it.Forward != nil {
-			if opts.JSON {
-				continue
-			}
-			buf = pr.AppendForward(buf, forwardView(it.Forward))
-		} else if opts.JSON {
-			if !it.Event.Accepted() {
-				continue
-			}
-			v := View(it.Event)
-			buf = render.AppendEventJSON(buf, &v)
-		} else {
-			v := View(it.Event)
-			buf = pr.AppendEvent(buf, &v)
-		}
+		buf = appendItem(buf[:0], pr, opts.JSON, it)
 		if _, err := out.Write(buf); err != nil {
 			cancel()
 		}
 	}
 	if err := out.Flush(); err != nil && !errors.Is(err, syscall.EPIPE) {
-		fmt.Fprintf(errOut, "%s writing events: %v\n", est.Warn.Render("!"), err)
+		fmt.Fprintf(opts.IO.ErrOut, "%s writing events: %v\n", est.Warn.Render("!"), err)
 	}
-	res := <-done
-	printSummary(errOut, est, res.st, opts.Save)
-	return res.err
+	return nil
+}
+
+func appendItem(buf []byte, pr *render.EventPrinter, jsonOut bool, it listener.Item) []byte {
+	switch {
+	case it.Forward != nil && jsonOut:
+		return buf
+	case it.Forward != nil:
+		return pr.AppendForward(buf, forwardView(it.Forward))
+	case jsonOut && !it.Event.Accepted():
+		return buf
+	case jsonOut:
+		v := View(it.Event)
+		return render.AppendEventJSON(buf, &v)
+	default:
+		v := View(it.Event)
+		return pr.AppendEvent(buf, &v)
+	}
 }
 
 func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
@@ -450,7 +472,7 @@ func printSummary(w io.Writer, st render.Styles, s listener.Stats, save string) 
 		})
 		parts := make([]string, 0, len(kinds))
 		for _, k := range kinds {
-			parts = append(parts, fmt.Sprintf("%s %d", render.Sanitize(k), s.ByKind[k]))
+			parts = append(parts, fmt.Sprintf("%s %d", render.Sanitise(k), s.ByKind[k]))
 		}
 		if len(parts) > 12 {
 			parts = append(parts[:12], fmt.Sprintf("… %d more kinds", len(parts)-12))

@@ -2,6 +2,7 @@ package listen
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -45,7 +46,7 @@ func runListen(t *testing.T, opts *Options) *harness {
 	if opts.ForwardConcurrency == 0 {
 		opts.ForwardConcurrency = 1
 	}
-	go func() { h.done <- listenRun(nil, opts) }()
+	go func() { h.done <- listenRun(context.Background(), opts) }()
 	return h
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -129,37 +130,10 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	defer f.Close()
-	actions := map[string]bool{}
-	for _, a := range opts.Actions {
-		actions[a] = true
-	}
-	var events []savedEvent
-	bad := 0
-	n := 0
 	est := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
-	err = ReadDocuments(f, func(line int, doc []byte) error {
-		ev, perr := readSaved(doc)
-		if perr != nil {
-			bad++
-			fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, perr)
-			return nil
-		}
-		n++
-		ev.index = n
-		if opts.Index > 0 && n != opts.Index {
-			return nil
-		}
-		if len(actions) > 0 && !actions[ev.kind] {
-			return nil
-		}
-		events = append(events, ev)
-		return nil
-	}, func(line int, err error) {
-		bad++
-		fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, err)
-	})
+	events, n, bad, err := loadSaved(f, opts, est)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", opts.File, err)
+		return err
 	}
 	if opts.Index > n {
 		return cmdutil.FlagErrorf("--index %d: %s holds %d event(s)", opts.Index, opts.File, n)
@@ -191,13 +165,13 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 			if !res.OK() {
 				mark = st.Error.Render("✗")
 			}
-			line := fmt.Sprintf("%s #%d %s → %s %s", mark, ev.index, st.Action.Render(render.Sanitize(ev.kind)), status,
+			line := fmt.Sprintf("%s #%d %s → %s %s", mark, ev.index, st.Action.Render(render.Sanitise(ev.kind)), status,
 				st.Muted.Render(fmt.Sprintf("%.1fms", float64(res.Latency.Microseconds())/1000)))
 			if res.Err != nil {
 				line += " " + res.Err.Error()
 			}
 			if len(res.RespBody) > 0 {
-				line += "\n    " + render.Sanitize(string(bytes.TrimSpace(res.RespBody)))
+				line += "\n    " + render.Sanitise(string(bytes.TrimSpace(res.RespBody)))
 			}
 			fmt.Fprintln(out, line)
 		}
@@ -228,4 +202,35 @@ func writeReplayJSON(w *bufio.Writer, ev savedEvent, to string, res Delivered) {
 		l.Error = &s
 	}
 	_ = cmdutil.WriteNDJSON(w, l)
+}
+
+// loadSaved reads the events to replay; n counts every readable event,
+// bad the lines skipped.
+func loadSaved(f io.Reader, opts *ReplayOptions, est render.Styles) (events []savedEvent, n, bad int, err error) {
+	actions := map[string]bool{}
+	for _, a := range opts.Actions {
+		actions[a] = true
+	}
+	err = ReadDocuments(f, func(line int, doc []byte) error {
+		ev, perr := readSaved(doc)
+		if perr != nil {
+			bad++
+			fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, perr)
+			return nil
+		}
+		n++
+		ev.index = n
+		if (opts.Index > 0 && n != opts.Index) || (len(actions) > 0 && !actions[ev.kind]) {
+			return nil
+		}
+		events = append(events, ev)
+		return nil
+	}, func(line int, err error) {
+		bad++
+		fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, err)
+	})
+	if err != nil {
+		err = fmt.Errorf("read %s: %w", opts.File, err)
+	}
+	return events, n, bad, err
 }

@@ -1,6 +1,7 @@
 package listen
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -56,7 +57,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 	defer app.Close()
 
 	io1, ts := iostreams.Test()
-	err := replayRun(nil, &ReplayOptions{IO: io1, File: save, To: app.URL,
+	err := replayRun(context.Background(), &ReplayOptions{IO: io1, File: save, To: app.URL,
 		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }, Timeout: 5 * time.Second})
 	if !errors.Is(err, cmdutil.ErrSilent) {
 		t.Errorf("err = %v, want a failure exit for the 418", err)
@@ -73,7 +74,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 	// --index and --json.
 	got = nil
 	io2, ts2 := iostreams.Test()
-	err = replayRun(nil, &ReplayOptions{IO: io2, File: save, To: app.URL, Index: 2, JSON: true,
+	err = replayRun(context.Background(), &ReplayOptions{IO: io2, File: save, To: app.URL, Index: 2, JSON: true,
 		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	io, ts := iostreams.Test()
-	err := demoRun(nil, &DemoOptions{IO: io, Now: func() time.Time { return fixedNow },
+	err := demoRun(context.Background(), &DemoOptions{IO: io, Now: func() time.Time { return fixedNow },
 		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }})
 	if err != nil {
 		t.Fatal(err)
