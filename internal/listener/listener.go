@@ -449,28 +449,36 @@ func (l *Listener) verify(ev *Event, h http.Header) {
 // forward, emit. It flushes the save file whenever the queue runs empty.
 func (l *Listener) consume() {
 	for {
-		var ev *Event
-		var ok bool
-		select {
-		case ev, ok = <-l.queue:
-		default:
-			// Empty: let the handlers run once before paying for a write,
-			// so a busy listener writes in large batches and an idle one
-			// still has everything on disk at once.
-			runtime.Gosched()
-			select {
-			case ev, ok = <-l.queue:
-			default:
-				l.flush()
-				ev, ok = <-l.queue
-			}
-		}
+		ev, ok := l.next()
 		if !ok {
 			break
 		}
 		l.process(ev)
 	}
 	l.flush()
+}
+
+// next takes the next queued event. When the queue is empty it first lets
+// the handlers run a few times, so a busy listener writes the save file in
+// large batches, then flushes before blocking, so an idle listener always
+// has every acknowledged event on disk.
+func (l *Listener) next() (*Event, bool) {
+	for range 3 {
+		select {
+		case ev, ok := <-l.queue:
+			return ev, ok
+		default:
+			runtime.Gosched()
+		}
+	}
+	select {
+	case ev, ok := <-l.queue:
+		return ev, ok
+	default:
+		l.flush()
+		ev, ok := <-l.queue
+		return ev, ok
+	}
 }
 
 func (l *Listener) flush() {

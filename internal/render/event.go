@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,9 @@ type EventView struct {
 	// Headers are the request headers; Authorization is redacted on output.
 	Headers map[string][]string
 	Body    []byte
+	// BodyValid says Body is known to be valid JSON (the listener checked
+	// it), so the NDJSON writer need not validate it again.
+	BodyValid bool
 }
 
 // Forward is a forward result as shown.
@@ -419,7 +423,8 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	}
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
-		names := make([]string, 0, len(ev.Headers))
+		var arr [16]string
+		names := arr[:0]
 		for k := range ev.Headers {
 			names = append(names, k)
 		}
@@ -444,14 +449,14 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		}
 	}
 	dst = append(dst, `},"body":`...)
-	dst = appendRedactedBody(dst, ev.Body)
+	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid)
 	return append(dst, "}\n"...)
 }
 
 // appendRedactedBody appends body on one line with the top-level
 // secret_key's value replaced by its redacted form.
-func appendRedactedBody(dst, body []byte) []byte {
-	if len(body) == 0 || !gjson.ValidBytes(body) {
+func appendRedactedBody(dst, body []byte, valid bool) []byte {
+	if len(body) == 0 || (!valid && !gjson.ValidBytes(body)) {
 		return append(dst, "null"...)
 	}
 	start := len(dst)
@@ -463,10 +468,19 @@ func appendRedactedBody(dst, body []byte) []byte {
 	} else {
 		dst = append(dst, body...)
 	}
-	for i := start; i < len(dst); i++ {
-		if dst[i] == '\n' || dst[i] == '\r' {
-			dst[i] = ' '
-		}
-	}
+	oneLine(dst[start:], '\n')
+	oneLine(dst[start:], '\r')
 	return dst
+}
+
+// oneLine replaces every c in b (JSON whitespace there) with a space.
+func oneLine(b []byte, c byte) {
+	for {
+		i := bytes.IndexByte(b, c)
+		if i < 0 {
+			return
+		}
+		b[i] = ' '
+		b = b[i+1:]
+	}
 }

@@ -338,5 +338,6 @@ func ParseSaved(doc []byte, validate bool) (render.EventView, error) {
 	ev.Known = env.Known
 	ev.WebhookID = env.WebhookID
 	ev.Body = body
+	ev.BodyValid = isRecord || validate
 	return ev, nil
 }
