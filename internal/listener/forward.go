@@ -40,7 +40,9 @@ func (l *Listener) forwardLoop() {
 		} else {
 			l.forwarded.Add(1)
 		}
-		l.out <- Item{Forward: res}
+		if l.cfg.Emit {
+			l.out <- Item{Forward: res}
+		}
 	}
 }
 

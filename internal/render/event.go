@@ -49,6 +49,7 @@ type EventView struct {
 
 // Forward is a forward result as shown.
 type Forward struct {
+	Kind    string
 	URL     string
 	Status  int
 	Latency time.Duration
@@ -354,6 +355,10 @@ func Sanitise(s string) string { return string(appendClean(nil, s, len(s)+1)) }
 // AppendForward appends the line shown for a forward result.
 func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 	dst = append(dst, "  → "...)
+	if f.Kind != "" {
+		dst = appendClean(dst, f.Kind, 60)
+		dst = append(dst, ' ')
+	}
 	if f.Err != "" {
 		dst = append(dst, p.fail[0]...)
 		dst = appendClean(dst, f.Err, 300)

@@ -519,7 +519,7 @@ func View(ev *listener.Event) render.EventView {
 }
 
 func forwardView(f *listener.ForwardResult) *render.Forward {
-	v := &render.Forward{URL: f.URL, Status: f.Status, Latency: f.Latency, Body: f.Body}
+	v := &render.Forward{Kind: f.Event.Kind, URL: f.URL, Status: f.Status, Latency: f.Latency, Body: f.Body}
 	if f.Err != nil {
 		v.Err = f.Err.Error()
 	}
