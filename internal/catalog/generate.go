@@ -108,7 +108,7 @@ type span struct {
 	kind       slotKind
 }
 
-// compile finds the values to regenerate. Rules (documented in docs/samples):
+// compile finds the values to regenerate. Rules (documented in docs/samples.md):
 // every RFC 3339 timestamp; every 10-character token of capitals and digits
 // holding both (LiveChat chat, thread and event-id prefixes); webhook_id;
 // App Webhooks' paymentID; secret_key.
@@ -151,7 +151,7 @@ func compile(raw []byte) (*template, error) {
 					return nil, err
 				}
 				v.t, v.layout = t, layout
-				if t.After(tp.latest) {
+				if !scheduled(raw, s.start) && t.After(tp.latest) {
 					tp.latest = t
 				}
 			}
@@ -164,7 +164,34 @@ func compile(raw []byte) (*template, error) {
 		pos = s.end
 	}
 	tp.lits = append(tp.lits, raw[pos:])
+	if tp.latest.IsZero() { // only scheduled dates: anchor on the newest of them
+		for _, v := range tp.values {
+			if v.kind == slotTime && v.t.After(tp.latest) {
+				tp.latest = v.t
+			}
+		}
+	}
 	return tp, nil
+}
+
+// scheduledKeys name timestamps that lie in the future of the event (monday's
+// subscription renewal date). They keep their distance from the event time
+// instead of becoming "now" themselves.
+var scheduledKeys = []string{`"renewal_date"`}
+
+// scheduled reports whether the timestamp string starting at raw[start] is
+// the value of one of scheduledKeys.
+func scheduled(raw []byte, start int) bool {
+	i := start - 1 // the opening quote
+	for i > 0 && (raw[i-1] == ' ' || raw[i-1] == '\t' || raw[i-1] == '\n' || raw[i-1] == '\r' || raw[i-1] == ':') {
+		i--
+	}
+	for _, k := range scheduledKeys {
+		if i >= len(k) && string(raw[i-len(k):i]) == k {
+			return true
+		}
+	}
+	return false
 }
 
 func isMixedToken(b []byte) bool {

@@ -126,13 +126,24 @@ func Load(opts Options) (*Config, error) {
 	}
 	for _, k := range knownKeys {
 		c.v.SetDefault(k.Name, k.Default)
-		_ = c.v.BindEnv(k.Name, k.Env())
 	}
 	doc, err := readFile(c.path)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.apply(doc); err != nil {
+		return nil, err
+	}
+	// Environment values are merged over the file through the injected
+	// LookupEnv (viper's AutomaticEnv would read the process environment
+	// behind the caller's back); bound flags still win over both.
+	env := map[string]any{}
+	for _, k := range knownKeys {
+		if v, ok := c.lookupEnv(k.Env()); ok && v != "" {
+			env[k.Name] = v
+		}
+	}
+	if err := c.v.MergeConfigMap(env); err != nil {
 		return nil, err
 	}
 	return c, nil
