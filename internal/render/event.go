@@ -138,13 +138,13 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 		fc = p.fam["unknown"]
 	}
 	dst = wrap(dst, fc, ev.Family)
-	dst = pad(dst, 9-len(ev.Family))
+	dst = pad(dst, max(1, 9-len(ev.Family)))
 	kstart := len(dst)
 	dst = append(dst, p.action[0]...)
 	dst = appendClean(dst, ev.Kind, 60)
 	dst = append(dst, p.action[1]...)
 	klen := len(dst) - kstart - len(p.action[0]) - len(p.action[1])
-	dst = pad(dst, 31-klen)
+	dst = pad(dst, max(1, 31-klen))
 	switch ev.Verify {
 	case VerifyOK:
 		dst = wrap(dst, p.ok, "✓")

@@ -382,6 +382,9 @@ func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os
 			}
 			continue
 		default:
+			// Nothing else waiting: flush now, so every line (NDJSON too)
+			// is out before we wait. Under load lines go out in batches,
+			// one write per batch instead of one per event.
 			if err := out.Flush(); err != nil {
 				cancel() // stdout is gone (closed pipe): stop, but still drain and save
 			}
