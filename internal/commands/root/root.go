@@ -10,6 +10,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/samples"
+	"github.com/lcwh/lcwh/internal/commands/sendsample"
 	"github.com/lcwh/lcwh/internal/commands/version"
 	"github.com/lcwh/lcwh/internal/commands/webhook"
 )
@@ -69,7 +70,7 @@ $ lcwh help environment`,
 
 	byGroup := map[string][]*cobra.Command{}
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
-	add(GroupLocal, samples.NewCmdSamples(f))
+	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
 	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
 		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
