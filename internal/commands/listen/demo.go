@@ -17,15 +17,17 @@ import (
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
 // DemoOptions are the inputs of `lcwh demo`.
 type DemoOptions struct {
-	IO        *iostreams.IOStreams
-	Now       func() time.Time
-	Deliverer func(timeout time.Duration) Deliverer
-	Verbose   bool
+	IO  *iostreams.IOStreams
+	Now func() time.Time
+	// HTTPClient replaces the sender's tuned client (tests); nil builds one.
+	HTTPClient *http.Client
+	Verbose    bool
 }
 
 // demoKinds is one kind per family.
@@ -33,14 +35,15 @@ var demoKinds = []string{"incoming_event", "application_installed", "install"}
 
 // NewCmdDemo builds `lcwh demo`.
 func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
-	opts := &DemoOptions{IO: f.IOStreams, Now: f.Now, Deliverer: func(t time.Duration) Deliverer { return newPlainDeliverer(t) }}
+	opts := &DemoOptions{IO: f.IOStreams, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "See lcwh receive and verify one webhook of each family",
 		Long: `Start a listener on a free loopback port, send it one sample of each family
-(LiveChat incoming_event with a secret_key, an App Webhook with its clientID,
-a monday.com install with a signed JWT), show the events as 'lcwh listen'
-would, then stop and print what to try next. Nothing leaves this machine.`,
+through send-sample's delivery code (LiveChat incoming_event with a
+secret_key, an App Webhook with its clientID, a monday.com install with a
+signed JWT), show the events as 'lcwh listen' would, then stop and print what
+to try next. Nothing leaves this machine.`,
 		Example: `$ lcwh demo
 $ lcwh demo -v
 $ go run ./cmd/lcwh demo`,
@@ -119,9 +122,11 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 
 	sendErr := make(chan error, 1)
 	go func() {
-		d := opts.Deliverer(10 * time.Second)
+		// send-sample's delivery code, one attempt each (a local listener
+		// that fails will not do better on a retry).
+		d := sender.New(opts.HTTPClient, sender.Options{NoRetry: true, Now: now})
 		for _, s := range shots {
-			if res := d.Deliver(runCtx, u, s.body, s.header); !res.OK() {
+			if res := d.Deliver(runCtx, sender.Request{URL: u, Body: s.body, Header: s.header}); !res.OK() {
 				sendErr <- fmt.Errorf("deliver %s: %w", s.kind, res.Err)
 				cancel()
 				return

@@ -1,7 +1,6 @@
 package listen
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"time"
 
@@ -19,6 +19,7 @@ import (
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/sender"
 )
 
 // ReplayJSONFields are the fields of each replay --json line.
@@ -26,19 +27,26 @@ const ReplayJSONFields = "index, kind, url, status, attempts, latency_ms, ok, er
 
 // ReplayOptions are the inputs of `lcwh replay`.
 type ReplayOptions struct {
-	IO        *iostreams.IOStreams
-	Deliverer func(timeout time.Duration) Deliverer
-	File      string
-	To        string
-	Actions   []string
-	Index     int
-	JSON      bool
-	Timeout   time.Duration
+	IO *iostreams.IOStreams
+	// HTTPClient replaces the sender's tuned client (tests); nil builds one.
+	HTTPClient *http.Client
+	// Sleep replaces the pause between retries (tests).
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	File          string
+	To            string
+	Actions       []string
+	Index         int
+	JSON          bool
+	Timeout       time.Duration
+	Retries       int
+	RetryInterval time.Duration
+	NoRetry       bool
 }
 
 // NewCmdReplay builds `lcwh replay`.
 func NewCmdReplay(f *cmdutil.Factory, runF func(*ReplayOptions) error) *cobra.Command {
-	opts := &ReplayOptions{IO: f.IOStreams, Deliverer: func(t time.Duration) Deliverer { return newPlainDeliverer(t) }}
+	opts := &ReplayOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Re-send saved webhook events to a URL",
@@ -47,8 +55,12 @@ order, with their original body bytes and headers (Content-Type, and
 Authorization for monday.com events). Pick all events, those of some kinds
 (--actions) or one event (--index N, 1-based, in the order inspect shows).
 
-Each delivery is shown with its status and latency; the exit status is 1 when
-any delivery failed.`,
+Delivery is send-sample's: a --timeout per attempt (default 10s), success
+only on a 2xx (LiveChat documents 200), redirects not followed, and on
+failure up to --retries more attempts of the identical body (pauses of 5s,
+15s, 40s by default). Each delivery is shown with its status, attempts and
+latency (--json: one NDJSON object per delivery); the exit status is 1 when
+any delivery failed, 130 when interrupted.`,
 		Example: `$ lcwh replay events.jsonl --to http://localhost:3000/webhooks
 $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --actions incoming_chat
 $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`,
@@ -58,11 +70,16 @@ $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`
 			if opts.To == "" {
 				return cmdutil.FlagErrorf("--to URL is required")
 			}
-			if _, err := ParseRoutes([]string{opts.To}); err != nil {
-				return cmdutil.FlagErrorf("invalid --to %q: expected an http(s) URL", opts.To)
+			if err := sender.CheckURL(opts.To); err != nil {
+				return cmdutil.FlagErrorf("invalid --to: %w", err)
 			}
-			if opts.Index < 0 {
+			switch {
+			case opts.Index < 0:
 				return cmdutil.FlagErrorf("--index must be 1 or more")
+			case opts.Retries < 0:
+				return cmdutil.FlagErrorf("--retries must be 0 or more, got %d", opts.Retries)
+			case opts.RetryInterval <= 0:
+				return cmdutil.FlagErrorf("--retry-interval must be positive, got %s", opts.RetryInterval)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -74,7 +91,10 @@ $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`
 	fl.StringVar(&opts.To, "to", "", "URL to send the events to (required)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Replay only these kinds (comma-separated)")
 	fl.IntVar(&opts.Index, "index", 0, "Replay only the Nth event of the file (1-based)")
-	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "Timeout of each delivery")
+	fl.DurationVar(&opts.Timeout, "timeout", sender.DefaultTimeout, "Timeout of one attempt")
+	fl.IntVar(&opts.Retries, "retries", sender.DefaultRetries, "Attempts after a failed one")
+	fl.DurationVar(&opts.RetryInterval, "retry-interval", sender.DefaultRetryInterval, "First pause before a retry (later pauses are 3x and 8x it)")
+	fl.BoolVar(&opts.NoRetry, "no-retry", false, "Make a single attempt per delivery")
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, ReplayJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
 	return cmd
@@ -144,47 +164,72 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		}
 		return nil
 	}
-	d := opts.Deliverer(opts.Timeout)
+	// Ctrl-C cancels the delivery in flight and stops (exit 130).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	s := sender.New(opts.HTTPClient, sender.Options{Timeout: opts.Timeout, Retries: opts.Retries,
+		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: opts.RetryInterval, Sleep: opts.Sleep})
 	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
-	out := bufio.NewWriter(opts.IO.Out)
-	defer out.Flush()
-	failed := 0
+	var failed []error
 	for _, ev := range events {
-		if ctx.Err() != nil {
-			return cmdutil.ErrCancel
+		res := s.Deliver(ctx, sender.Request{URL: opts.To, Body: ev.body, Header: ev.header})
+		if res.Warning != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "%s #%d: %s\n", est.Warn.Render("!"), ev.index, res.Warning)
 		}
-		res := d.Deliver(ctx, opts.To, ev.body, ev.header)
-		if !res.OK() {
-			failed++
-		}
+		var werr error
 		if opts.JSON {
-			writeReplayJSON(out, ev, opts.To, res)
+			werr = writeReplayJSON(opts.IO.Out, ev, opts.To, res)
 		} else {
-			mark := st.Success.Render("✓")
-			status := st.StatusStyle(res.Status).Render(strconv.Itoa(res.Status))
-			if !res.OK() {
-				mark = st.Error.Render("✗")
-			}
-			line := fmt.Sprintf("%s #%d %s → %s %s", mark, ev.index, st.Action.Render(render.Sanitise(ev.kind)), status,
-				st.Muted.Render(fmt.Sprintf("%.1fms", float64(res.Latency.Microseconds())/1000)))
-			if res.Err != nil {
-				line += " " + res.Err.Error()
-			}
-			if len(res.RespBody) > 0 {
-				line += "\n    " + render.Sanitise(string(bytes.TrimSpace(res.RespBody)))
-			}
-			fmt.Fprintln(out, line)
+			_, werr = io.WriteString(opts.IO.Out, replayLine(st, ev, res))
 		}
-		_ = out.Flush()
+		if werr != nil {
+			return werr
+		}
+		if res.Err != nil {
+			if errors.Is(res.Err, context.Canceled) || ctx.Err() != nil {
+				return cmdutil.ErrCancel
+			}
+			failed = append(failed, fmt.Errorf("event #%d (%s): %w", ev.index, render.Sanitise(ev.kind), res.Err))
+		}
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n", len(events), opts.To, len(events)-failed, failed)
-	if failed > 0 || bad > 0 {
+	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n",
+		len(events), opts.To, len(events)-len(failed), len(failed))
+	switch {
+	case len(failed) == 1 && len(events) == 1:
+		return failed[0]
+	case len(failed) > 0:
+		return fmt.Errorf("%d of %d deliveries failed; first: %w", len(failed), len(events), failed[0])
+	case bad > 0:
 		return cmdutil.ErrSilent
 	}
 	return nil
 }
 
-func writeReplayJSON(w *bufio.Writer, ev savedEvent, to string, res Delivered) {
+func replayLine(st render.Styles, ev savedEvent, res sender.Result) string {
+	mark := st.Success.Render("✓")
+	if !res.OK() {
+		mark = st.Error.Render("✗")
+	}
+	status := "---"
+	if res.Status != 0 {
+		status = st.StatusStyle(res.Status).Render(strconv.Itoa(res.Status))
+	}
+	attempts := "1 attempt"
+	if res.Attempts != 1 {
+		attempts = strconv.Itoa(res.Attempts) + " attempts"
+	}
+	line := fmt.Sprintf("%s #%d %s → %s  %s  %s", mark, ev.index, st.Action.Render(render.Sanitise(ev.kind)), status,
+		attempts, st.Muted.Render(fmt.Sprintf("%.1fms", float64(res.Latency.Microseconds())/1000)))
+	if res.Err != nil {
+		line += "  " + render.Sanitise(res.Err.Error())
+	}
+	if len(res.RespBody) > 0 && res.Status != http.StatusOK {
+		line += "\n    " + render.Sanitise(string(bytes.TrimSpace(res.RespBody)))
+	}
+	return line + "\n"
+}
+
+func writeReplayJSON(w io.Writer, ev savedEvent, to string, res sender.Result) error {
 	type line struct {
 		Index     int     `json:"index"`
 		Kind      string  `json:"kind"`
@@ -193,15 +238,14 @@ func writeReplayJSON(w *bufio.Writer, ev savedEvent, to string, res Delivered) {
 		Attempts  int     `json:"attempts"`
 		LatencyMS float64 `json:"latency_ms"`
 		OK        bool    `json:"ok"`
-		Error     *string `json:"error"`
+		Error     string  `json:"error"`
 	}
 	l := line{Index: ev.index, Kind: ev.kind, URL: to, Status: res.Status, Attempts: res.Attempts,
 		LatencyMS: float64(res.Latency.Microseconds()) / 1000, OK: res.OK()}
 	if res.Err != nil {
-		s := res.Err.Error()
-		l.Error = &s
+		l.Error = res.Err.Error()
 	}
-	_ = cmdutil.WriteNDJSON(w, l)
+	return cmdutil.WriteNDJSON(w, l)
 }
 
 // loadSaved reads the events to replay; n counts every readable event,

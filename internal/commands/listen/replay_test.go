@@ -2,7 +2,6 @@ package listen
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -57,17 +56,19 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 	defer app.Close()
 
 	io1, ts := iostreams.Test()
+	noSleep := func(context.Context, time.Duration) error { return nil }
 	err := replayRun(context.Background(), &ReplayOptions{IO: io1, File: save, To: app.URL,
-		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }, Timeout: 5 * time.Second})
-	if !errors.Is(err, cmdutil.ErrSilent) {
+		Timeout: 5 * time.Second, Retries: 1, RetryInterval: time.Second, Sleep: noSleep})
+	if err == nil || cmdutil.ExitCodeOf(err) != 1 || !strings.Contains(err.Error(), "event #3 (install): HTTP 418") {
 		t.Errorf("err = %v, want a failure exit for the 418", err)
 	}
-	want := []string{"|" + bodies[0], "|" + bodies[1], "Bearer tok|" + bodies[2]}
+	// The failed delivery is retried once with the identical body.
+	want := []string{"|" + bodies[0], "|" + bodies[1], "Bearer tok|" + bodies[2], "Bearer tok|" + bodies[2]}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("replayed (-want +got):\n%s", diff)
 	}
 	out := ts.Out.String()
-	if !strings.Contains(out, "#3 install → 418") || !strings.Contains(out, "nope") {
+	if !strings.Contains(out, "#3 install → 418  2 attempts") || !strings.Contains(out, "nope") {
 		t.Errorf("output:\n%s", out)
 	}
 
@@ -75,7 +76,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 	got = nil
 	io2, ts2 := iostreams.Test()
 	err = replayRun(context.Background(), &ReplayOptions{IO: io2, File: save, To: app.URL, Index: 2, JSON: true,
-		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }})
+		NoRetry: true, Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +90,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	io, ts := iostreams.Test()
-	err := demoRun(context.Background(), &DemoOptions{IO: io, Now: func() time.Time { return fixedNow },
-		Deliverer: func(d time.Duration) Deliverer { return newPlainDeliverer(d) }})
+	err := demoRun(context.Background(), &DemoOptions{IO: io, Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)
 	}
