@@ -252,6 +252,8 @@ var (
 	}
 	agentFields = []field{{"agent", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
 	groupFields = []field{{"group", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
+	// chat_access_updated names the chat "id" (webhooks.md §4).
+	accessFields = []field{{"chat", []string{"payload.id"}}, {"group", []string{"payload.access.group_ids.0"}}}
 	appFields   = []field{
 		{"app", []string{"applicationID"}},
 		{"license", []string{"licenseID"}},
@@ -275,6 +277,8 @@ func (p *EventPrinter) appendHeadline(dst []byte, ev *EventView) []byte {
 			fields = agentFields
 		case len(ev.Kind) > 6 && ev.Kind[:6] == "group_":
 			fields = groupFields
+		case ev.Kind == "chat_access_updated":
+			fields = accessFields
 		}
 	case "app":
 		fields = appFields
