@@ -254,7 +254,7 @@ var (
 	groupFields = []field{{"group", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
 	// chat_access_updated names the chat "id" (webhooks.md §4).
 	accessFields = []field{{"chat", []string{"payload.id"}}, {"group", []string{"payload.access.group_ids.0"}}}
-	appFields   = []field{
+	appFields    = []field{
 		{"app", []string{"applicationID"}},
 		{"license", []string{"licenseID"}},
 		{"user", []string{"userID"}},
