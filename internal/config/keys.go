@@ -57,7 +57,7 @@ var knownKeys = []Key{
 	{Name: "secret", Kind: KindString, Secret: true,
 		Description: "Webhook secret_key: put in samples, verified by listen"},
 	{Name: "monday_secret", Kind: KindString, Secret: true,
-		Description: "Secret that signs (send-sample) monday.com lifecycle JWTs; HS256 is an assumption"},
+		Description: "monday.com signing secret: signs send-sample's lifecycle JWTs, verified by listen; HS256 is an assumption"},
 }
 
 // Keys returns every known key, sorted by name.

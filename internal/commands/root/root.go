@@ -9,6 +9,7 @@ import (
 	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
 	"github.com/lcwh/lcwh/internal/commands/sendsample"
@@ -73,6 +74,8 @@ $ lcwh help environment`,
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
+	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
+		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),
