@@ -1,11 +1,14 @@
 package app
 
 import (
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/lcwh/lcwh/internal/livechattest"
 )
 
 // TestMain lets testscript run the real command tree in-process as "lcwh".
@@ -35,5 +38,13 @@ func setupEnv(env *testscript.Env) error {
 	env.Setenv("LCWH_CREDENTIAL_STORE", "file")
 	env.Setenv("NO_COLOR", "")
 	env.Setenv("CLICOLOR_FORCE", "")
+	// A fresh strict fake of the Configuration API and accounts server per
+	// script, on loopback. Scripts opt in with
+	// "env LCWH_API_URL=$FAKE_URL"; its fixed identities are exported too.
+	fake := httptest.NewServer(livechattest.New())
+	env.Defer(fake.Close)
+	env.Setenv("FAKE_URL", fake.URL)
+	env.Setenv("FAKE_PAT", livechattest.AccountID+":"+livechattest.PATToken)
+	env.Setenv("FAKE_CLIENT_ID", livechattest.ServerClientID)
 	return nil
 }

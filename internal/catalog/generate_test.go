@@ -129,3 +129,22 @@ func BenchmarkAppendBody(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+func TestScheduledDatesStayInTheFuture(t *testing.T) {
+	k, _ := Lookup("install")
+	body, err := NewGenerator(1, fixedNow).Body(k, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DecodeBody(k, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sample's event is 2023-06-26, its renewal 2023-07-10: 14 days later.
+	if got := d.Monday.Data.Timestamp; got != "2026-11-25T12:00:00.000+00:00" {
+		t.Errorf("timestamp = %s, want now", got)
+	}
+	if got := d.Monday.Data.Subscription.RenewalDate; got != "2026-12-09T12:00:00+00:00" {
+		t.Errorf("renewal_date = %s, want now + 14 days", got)
+	}
+}

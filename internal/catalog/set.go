@@ -30,11 +30,9 @@ func ParseSet(s string) (Set, error) {
 		return Set{}, fmt.Errorf("--set %q: %w", s, err)
 	}
 	raw := []byte(strings.TrimSpace(val))
-	if !json.Valid(raw) || len(raw) == 0 {
+	if len(raw) == 0 || !json.Valid(raw) {
 		b, _ := json.Marshal(val)
 		raw = b
-	} else if c := raw[0]; c == '{' || c == '[' {
-		// keep as given
 	}
 	return Set{Path: path, Raw: raw}, nil
 }

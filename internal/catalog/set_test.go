@@ -57,13 +57,20 @@ func FuzzSet(f *testing.F) {
 	f.Add("additional_data={}")
 	f.Add("payload.chat.users.0.name=\"x\"")
 	f.Add("a.b.c=[1,2")
-	k, _ := Lookup("incoming_chat")
-	sample, _ := Sample(k)
+	f.Add("payload.0.access.groups.1=3") // auto_accesses_updated: payload is an array
+	f.Add("data.subscription.plan_id=\"7\"")
+	f.Add("payloadID=x")
+	samples := make([][]byte, 0, len(All()))
+	for _, k := range All() {
+		s, _ := Sample(k)
+		samples = append(samples, s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		st, err := ParseSet(s)
 		if err != nil {
 			return
 		}
+		sample := samples[len(s)%len(samples)]
 		out, err := ApplySets(sample, []Set{st})
 		if err != nil {
 			return

@@ -69,7 +69,7 @@ type Hinter interface{ Hint() string }
 // HintOf returns the first hint found in err's chain, or "".
 func HintOf(err error) string {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if x, ok := e.(*ExitError); ok && x.Hint != "" {
+		if x, ok := e.(*ExitError); ok && x.Hint != "" { //nolint:errorlint // walking the chain by hand
 			return x.Hint
 		}
 		if h, ok := e.(Hinter); ok && h.Hint() != "" {

@@ -1,12 +1,16 @@
 package cmdutil
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
+	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/build"
 	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/livechat"
 )
 
 // Factory carries every dependency a command may need. Values that cost
@@ -26,8 +30,26 @@ type Factory struct {
 	LookupEnv func(string) (string, bool)
 	// Now is the clock.
 	Now func() time.Time
+	// Credentials opens the credential store (keychain or 0600 file, per
+	// the credential_store setting).
+	Credentials func() (credstore.Store, error)
+	// CredentialSource resolves the credential API calls use: LCWH_PAT,
+	// else the --profile's stored login. auth.ErrNoCredential when none.
+	CredentialSource func() (*auth.Resolved, error)
+	// OpenBrowser opens a URL in the user's browser.
+	OpenBrowser func(url string) error
 	// Debug is set by --debug: log HTTP traffic (redacted) on stderr.
 	Debug *bool
+
+	// HTTPClient is the authenticated client for LiveChat API calls. It
+	// fails with an exit-4 AuthError when there is no credential.
+	HTTPClient func() (*http.Client, error)
+	// APIClient is the Configuration API client over HTTPClient, with
+	// api_url and api_version resolved.
+	APIClient func() (*livechat.Client, error)
+	// PublicAPIClient is the Configuration API client without a credential,
+	// for list_webhook_names, which needs no authorization.
+	PublicAPIClient func() (*livechat.Client, error)
 }
 
 // OnceConfig wraps load so it runs once; later calls return the same result.

@@ -126,13 +126,24 @@ func Load(opts Options) (*Config, error) {
 	}
 	for _, k := range knownKeys {
 		c.v.SetDefault(k.Name, k.Default)
-		_ = c.v.BindEnv(k.Name, k.Env())
 	}
 	doc, err := readFile(c.path)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.apply(doc); err != nil {
+		return nil, err
+	}
+	// Environment values are merged over the file through the injected
+	// LookupEnv (viper's AutomaticEnv would read the process environment
+	// behind the caller's back); bound flags still win over both.
+	env := map[string]any{}
+	for _, k := range knownKeys {
+		if v, ok := c.lookupEnv(k.Env()); ok && v != "" {
+			env[k.Name] = v
+		}
+	}
+	if err := c.v.MergeConfigMap(env); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -292,3 +303,13 @@ func (c *Config) Profile() string { return c.profile }
 
 // Profiles lists the profiles the file defines.
 func (c *Config) Profiles() []string { return c.profiles }
+
+// Checked returns the key's value after validating it against its kind
+// (enum, URL, port…), naming the flag, variable or file that set a bad value.
+func (c *Config) Checked(key string) (string, error) {
+	val := c.Get(key)
+	if err := Validate(key, val); err != nil {
+		return "", c.sourceError(key, err)
+	}
+	return val, nil
+}

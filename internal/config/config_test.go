@@ -48,9 +48,6 @@ func TestPrecedence(t *testing.T) {
 			} else {
 				path = filepath.Join(t.TempDir(), "none.yaml")
 			}
-			for k, v := range tt.env {
-				t.Setenv(k, v) // viper reads the real environment
-			}
 			c, err := Load(Options{Path: path, Profile: tt.profile, LookupEnv: env(tt.env)})
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +171,6 @@ func TestSetRefusesCorruptFile(t *testing.T) {
 }
 
 func TestPortFromEnvNamesSource(t *testing.T) {
-	t.Setenv("LCWH_LISTEN_PORT", "abc")
 	c, err := Load(Options{Path: filepath.Join(t.TempDir(), "x"), LookupEnv: env(map[string]string{"LCWH_LISTEN_PORT": "abc"})})
 	if err != nil {
 		t.Fatal(err)

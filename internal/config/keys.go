@@ -50,8 +50,12 @@ var knownKeys = []Key{
 		Description: "LiveChat account id (for Personal Access Tokens)"},
 	{Name: "listen_port", Default: "8080", Kind: KindPort,
 		Description: "Port `lcwh listen` binds to"},
+	{Name: "credential_store", Default: "auto", Kind: KindEnum, Enum: []string{"auto", "keyring", "file"},
+		Description: "Where logins are stored: the OS keychain with a 0600 file fallback (auto), only the keychain, or only the file (headless CI)"},
 	{Name: "secret", Kind: KindString, Secret: true,
 		Description: "Webhook secret_key: put in samples, verified by listen"},
+	{Name: "monday_secret", Kind: KindString, Secret: true,
+		Description: "Secret that signs (send-sample) monday.com lifecycle JWTs; HS256 is an assumption"},
 }
 
 // Keys returns every known key, sorted by name.

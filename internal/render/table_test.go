@@ -48,7 +48,7 @@ func TestTableTruncatesLastColumn(t *testing.T) {
 	if err := tb.Render(); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); got != "id  a very long desc…\n" {
+	if got := b.String(); got != "id  a very long des…\n" {
 		t.Errorf("got %q", got)
 	}
 }

@@ -89,7 +89,9 @@ func TestListRunTTYAndPipe(t *testing.T) {
 		"api_url\thttps://api.livechatinc.com\tdefault\n" +
 		"api_version\t3.6\tdefault\n" +
 		"client_id\tabc\tfile\n" +
+		"credential_store\tauto\tdefault\n" +
 		"listen_port\t8080\tdefault\n" +
+		"monday_secret\t\tdefault\n" +
 		"secret\tver****\tfile\n"
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
 		t.Errorf("piped list (-want +got):\n%s", diff)

@@ -6,9 +6,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/samples"
+	"github.com/lcwh/lcwh/internal/commands/sendsample"
 	"github.com/lcwh/lcwh/internal/commands/version"
+	"github.com/lcwh/lcwh/internal/commands/webhook"
 )
 
 // Command group ids.
@@ -64,23 +68,33 @@ $ lcwh help environment`,
 	pf.BoolVar(f.Debug, "debug", false, "Log HTTP requests and responses on stderr, secrets redacted")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles(f))
 
-	// Only groups that hold a command are shown, in this order.
-	titles := map[string]string{GroupWebhooks: "Webhooks:", GroupLocal: "Local development:",
-		GroupAuth: "Authentication:", GroupConfig: "Configuration:"}
-	add := func(group string, cmds ...*cobra.Command) {
-		if !cmd.ContainsGroup(group) {
-			cmd.AddGroup(&cobra.Group{ID: group, Title: titles[group]})
-		}
-		for _, c := range cmds {
-			c.GroupID = group
-			cmd.AddCommand(c)
-		}
-	}
+	byGroup := map[string][]*cobra.Command{}
+	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
+	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
+	add(GroupWebhooks,
+		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
+		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),
+		webhook.NewCmdState(f, nil))
+	add(GroupAuth, authcmd.NewCmdAuth(f))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
 		version.NewCmdVersion(f, nil),
 		completion.NewCmdCompletion(f),
 	)
+	// Only groups that hold a command are shown, always in this order.
+	for _, g := range []struct{ id, title string }{
+		{GroupWebhooks, "Webhooks:"}, {GroupLocal, "Local development:"},
+		{GroupAuth, "Authentication:"}, {GroupConfig, "Configuration:"},
+	} {
+		if len(byGroup[g.id]) == 0 {
+			continue
+		}
+		cmd.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
+		for _, c := range byGroup[g.id] {
+			c.GroupID = g.id
+			cmd.AddCommand(c)
+		}
+	}
 	cmd.SetHelpCommandGroupID(GroupConfig)
 	cmd.SetCompletionCommandGroupID(GroupConfig)
 	cmd.AddCommand(newHelpTopics()...)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# send.sh — lcwh send-sample burst throughput against hey, through the shared
+# harness (../shared/bench/send.sh, or $BENCH_DIR): N=50000 requests at C=50,
+# A B A B, each lcwh request a freshly generated 1-4 KiB incoming_event.
+# Builds lcwh into $LCWH_BIN (default /tmp/lcwh-bench/lcwh) first.
+# The last line is the harness's: send: <req/s> req/s (ratio X vs hey).
+# Gate: bash bench/send.sh | bash "$BENCH_DIR/gate.sh" '>=' 1.0
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-$repo/../shared/bench}"
+[[ -f "$BENCH_DIR/send.sh" ]] || BENCH_DIR=/work/shared/bench
+[[ -f "$BENCH_DIR/send.sh" ]] || { echo "send.sh: shared bench harness not found; set BENCH_DIR" >&2; exit 2; }
+LCWH_BIN="${LCWH_BIN:-/tmp/lcwh-bench/lcwh}"
+mkdir -p "$(dirname "$LCWH_BIN")"
+(cd "$repo" && CGO_ENABLED=0 go build -o "$LCWH_BIN" ./cmd/lcwh) >&2
+cd "$BENCH_DIR"
+exec bash send.sh "$LCWH_BIN send-sample incoming_event --url {url} --count {n} --concurrency {c}"

@@ -1,0 +1,194 @@
+package sendsample
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/sender"
+	"github.com/lcwh/lcwh/internal/signature"
+)
+
+func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, err := buildPlan(opts)
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		return dryRun(opts, p)
+	}
+	// Ctrl-C stops starting deliveries, cancels those in flight and still
+	// prints what happened (then exit 130).
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	// A nil client lets the sender build its tuned transport and, in
+	// bursts, its own connections.
+	s := sender.New(opts.HTTPClient, sender.Options{Conns: opts.Concurrency,
+		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry || opts.Retries == 0,
+		RetryInterval: opts.RetryInterval, Sleep: opts.Sleep, Now: opts.Now,
+	})
+	if opts.Count > 0 || opts.Duration > 0 {
+		return burstRun(ctx, opts, p, s)
+	}
+	return singleRun(ctx, opts, p, s)
+}
+
+// singleRun sends each kind once, in order, one line per delivery.
+func singleRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
+	out := opts.IO.Out
+	st := render.NewStyles(out, opts.IO.ColorEnabled())
+	warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	var failed []error
+	for i := range p.size() {
+		req, err := p.next(i, nil)
+		if err != nil {
+			return err
+		}
+		res := s.Deliver(ctx, req)
+		if res.Warning != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), res.Warning)
+		}
+		if opts.JSON {
+			err = cmdutil.WriteNDJSON(out, jsonLine(p.label(i), p.shownURL, res))
+		} else {
+			_, err = io.WriteString(out, humanLine(st, p.label(i), p.shownURL, res))
+		}
+		if err != nil {
+			return err
+		}
+		if res.Err != nil {
+			failed = append(failed, fmt.Errorf("%s: %w", p.label(i), res.Err))
+			if errors.Is(res.Err, context.Canceled) {
+				return cmdutil.ErrCancel
+			}
+		}
+	}
+	return failure(opts, failed, p.size())
+}
+
+// failure turns failed deliveries into the command's error (exit 1).
+func failure(opts *SendSampleOptions, failed []error, total int) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	err := failed[0]
+	if len(failed) > 1 || total > 1 {
+		err = fmt.Errorf("%d of %d deliveries failed; first: %w", len(failed), total, failed[0])
+	}
+	var refused *sender.RefusedError
+	if errors.As(err, &refused) && opts.URL == DefaultURL {
+		return cmdutil.WithHint(err, `Start a receiver with "lcwh listen", or pass --url.`)
+	}
+	return err
+}
+
+// jsonDelivery is the pinned NDJSON shape of one delivery.
+type jsonDelivery struct {
+	Name      string  `json:"name"`
+	URL       string  `json:"url"`
+	Status    int     `json:"status"`
+	Attempts  int     `json:"attempts"`
+	LatencyMS float64 `json:"latency_ms"`
+	OK        bool    `json:"ok"`
+	Error     string  `json:"error"`
+}
+
+func jsonLine(name, url string, res sender.Result) jsonDelivery {
+	d := jsonDelivery{Name: name, URL: url, Status: res.Status, Attempts: res.Attempts,
+		LatencyMS: ms(res.Latency.Seconds() * 1000), OK: res.OK()}
+	if res.Err != nil {
+		d.Error = res.Err.Error()
+	}
+	return d
+}
+
+// ms rounds milliseconds to microsecond precision.
+func ms(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func humanLine(st render.Styles, name, url string, res sender.Result) string {
+	var b strings.Builder
+	mark, status := st.Success.Render("✓"), st.StatusStyle(res.Status).Render(fmt.Sprint(res.Status))
+	switch {
+	case res.Err != nil:
+		mark = st.Error.Render("✗")
+	case res.Warning != "":
+		mark = st.Warn.Render("!")
+	}
+	if res.Status == 0 {
+		status = st.StatusFail.Render("---")
+	}
+	attempts := "1 attempt"
+	if res.Attempts != 1 {
+		attempts = fmt.Sprintf("%d attempts", res.Attempts)
+	}
+	fmt.Fprintf(&b, "%s %s  %s  %s  %s  %s", mark, st.Action.Render(name), status, attempts,
+		st.Muted.Render(fmtLatency(res.Latency.Seconds()*1000)), url)
+	if res.Err != nil {
+		b.WriteString("  " + res.Err.Error())
+	}
+	if res.Status != 0 && res.Status != http.StatusOK && len(res.RespBody) > 0 {
+		b.WriteString("  " + st.Muted.Render("response: "+cut(string(res.RespBody), 120)))
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+func fmtLatency(msec float64) string {
+	if msec >= 1000 {
+		return fmt.Sprintf("%.2fs", msec/1000)
+	}
+	return fmt.Sprintf("%.1fms", msec)
+}
+
+// cut keeps a response body to one short line.
+func cut(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// dryRun prints each request that would be sent, Authorization redacted.
+func dryRun(opts *SendSampleOptions, p *plan) error {
+	out := opts.IO.Out
+	for i := range p.size() {
+		req, err := p.next(i, nil)
+		if err != nil {
+			return cmdutil.FlagErrorWrap(err)
+		}
+		if i > 0 {
+			fmt.Fprintln(out)
+		}
+		fmt.Fprintf(out, "POST %s\n", p.shownURL)
+		keys := make([]string, 0, len(req.Header))
+		for k := range req.Header {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			for _, v := range req.Header[k] {
+				if k == "Authorization" {
+					v = signature.Redact(v)
+				}
+				fmt.Fprintf(out, "%s: %s\n", k, v)
+			}
+		}
+		fmt.Fprintf(out, "\n%s\n", req.Body)
+	}
+	if opts.Count > 0 || opts.Duration > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "dry run: a burst would send bodies like these (fresh ids each), nothing was sent\n")
+	}
+	return nil
+}

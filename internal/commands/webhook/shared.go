@@ -1,0 +1,183 @@
+// Package webhook implements the Configuration API commands: register,
+// list, unregister, names, enable, disable and state.
+package webhook
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/livechat"
+)
+
+// clientIDHint says where a client id can come from.
+const clientIDHint = `Pass --client-id, set LCWH_CLIENT_ID, or run "lcwh config set client_id ID" (the Client ID of your app in Developer Console).`
+
+// addClientIDFlag adds --client-id.
+func addClientIDFlag(cmd *cobra.Command) {
+	cmd.Flags().String("client-id", "", "Client ID of the app that owns the webhooks (env LCWH_CLIENT_ID, config client_id)")
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
+}
+
+// resolveSettings loads the config with --client-id bound and returns the
+// client id and API version it resolves to.
+func resolveSettings(f *cmdutil.Factory, cmd *cobra.Command) (clientID, version string, err error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", "", err
+	}
+	cfg.BindFlag("client_id", cmd.Flags().Lookup("client-id"))
+	if fl := cmd.Flags().Lookup("api-version"); fl != nil {
+		cfg.BindFlag("api_version", fl)
+	}
+	version = cfg.Get("api_version")
+	if err := config.Validate("api_version", version); err != nil {
+		return "", "", cmdutil.FlagErrorWrap(err)
+	}
+	return strings.TrimSpace(cfg.Get("client_id")), version, nil
+}
+
+// ownerOrTokenClient returns clientID, else the OAuth token's client id,
+// else a usage error.
+func ownerOrTokenClient(clientID string, c *livechat.Client) (string, error) {
+	if clientID != "" {
+		return clientID, nil
+	}
+	if c.TokenClientID != "" {
+		return c.TokenClientID, nil
+	}
+	return "", cmdutil.UsageHint(errors.New("no client id: webhooks belong to an app's Client ID"), clientIDHint)
+}
+
+// clientFor builds the API client and settles whose webhooks a command
+// manages: --client-id (or its env/config), else the OAuth token's client.
+func clientFor(newClient func() (*livechat.Client, error), clientID string) (*livechat.Client, string, error) {
+	client, err := newClient()
+	if err != nil {
+		return nil, "", err
+	}
+	owner, err := ownerOrTokenClient(clientID, client)
+	if err != nil {
+		return nil, "", err
+	}
+	return client, owner, nil
+}
+
+// explain turns client errors into what app.Main prints: API errors keep
+// their hint and exit code; a missing owner with a PAT is a usage error.
+func explain(err error) error {
+	if errors.Is(err, livechat.ErrOwnerRequired) {
+		return cmdutil.UsageHint(err, clientIDHint)
+	}
+	return err
+}
+
+// actionNames returns the actions of version for validation and completion.
+func actionNames(version string) []livechat.WebhookName {
+	names, ok := livechat.Names(version)
+	if !ok {
+		names, _ = livechat.Names(livechat.DefaultVersion)
+	}
+	return names
+}
+
+// checkAction validates action against the table of version, with "did you mean".
+func checkAction(names []livechat.WebhookName, version, action string) (livechat.WebhookName, error) {
+	n, ok := livechat.LookupName(names, action)
+	if ok {
+		return n, nil
+	}
+	msg := fmt.Sprintf("unknown webhook action %q for API version %s", action, version)
+	if s := livechat.SuggestAction(names, action); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return livechat.WebhookName{}, cmdutil.UsageHint(errors.New(msg), `Run "lcwh names" for the list of actions.`)
+}
+
+// completeActions completes --action values (comma lists included).
+func completeActions(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		version := livechat.DefaultVersion
+		if cfg, err := f.Config(); err == nil && cfg.Get("api_version") != "" {
+			version = cfg.Get("api_version")
+		}
+		prefix := ""
+		if i := strings.LastIndex(toComplete, ","); i >= 0 {
+			prefix = toComplete[:i+1]
+		}
+		var out []string
+		for _, n := range actionNames(version) {
+			if strings.HasPrefix(prefix+n.Action, toComplete) {
+				out = append(out, prefix+n.Action)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// completeWebhookIDs completes ids from list_webhooks.
+func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		clientID, _, err := resolveSettings(f, cmd)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		c, err := f.APIClient()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		owner, err := ownerOrTokenClient(clientID, c)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		hooks, err := c.ListWebhooks(ctx, owner)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, h := range hooks {
+			if strings.HasPrefix(h.ID, toComplete) {
+				out = append(out, h.ID+"\t"+h.Action+" → "+h.URL)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// confirm asks a yes/no question on stderr and reads the answer from in.
+func confirm(in io.Reader, errOut io.Writer, question string) (bool, error) {
+	fmt.Fprintf(errOut, "%s [y/N] ", question)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, err
+	}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
+}
+
+// splitList splits comma-separated flag values and drops empties.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/lcwh/lcwh/internal/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/render -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n got: %q\nwant: %q", name, got, want)
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	src, err := os.ReadFile("testdata/json_input.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		color  bool
+		indent string
+	}{
+		{"json_color.golden", true, "  "},
+		{"json_plain.golden", false, "  "},
+		{"json_color_compact.golden", true, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := NewJSON(NewStyles(io.Discard, tt.color)).AppendIndent(nil, src, tt.indent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, append(out, '\n'))
+		})
+	}
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// checkAgainstStdlib asserts the no-colour output equals encoding/json's
+// and the coloured output differs from it only by escape codes.
+func checkAgainstStdlib(t *testing.T, src []byte) {
+	t.Helper()
+	src = bytes.TrimRight(src, " \t\r\n")
+	var want bytes.Buffer
+	if err := json.Indent(&want, src, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := NewJSON(NewStyles(io.Discard, false)).AppendIndent(nil, src, "  ")
+	if err != nil {
+		t.Fatalf("valid JSON rejected: %v", err)
+	}
+	if !bytes.Equal(plain, want.Bytes()) {
+		t.Fatalf("plain output differs from json.Indent:\n got %q\nwant %q", plain, want.Bytes())
+	}
+	coloured, _ := NewJSON(NewStyles(io.Discard, true)).AppendIndent(nil, src, "  ")
+	if got := ansi.ReplaceAll(coloured, nil); !bytes.Equal(got, plain) {
+		t.Fatalf("colour output without codes differs from plain:\n got %q\nwant %q", got, plain)
+	}
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, src)
+	c, _ := NewJSON(NewStyles(io.Discard, false)).AppendIndent(nil, src, "")
+	if !bytes.Equal(c, compact.Bytes()) {
+		t.Fatalf("compact output differs from json.Compact:\n got %q\nwant %q", c, compact.Bytes())
+	}
+}
+
+func TestJSONMatchesStdlibOnEverySample(t *testing.T) {
+	for _, k := range catalog.All() {
+		src, err := catalog.Sample(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstStdlib(t, src)
+	}
+}
+
+func TestJSONInvalid(t *testing.T) {
+	j := NewJSON(NewStyles(io.Discard, true))
+	for _, src := range []string{``, `{`, `{"a"}`, `{"a":}`, `[1,]`, `"abc`, `tru`, `{"a":1}x`, `[1 2]`, `-`, "\"a\x01\"", `{1:2}`} {
+		dst := []byte("keep")
+		out, err := j.AppendIndent(dst, []byte(src), "  ")
+		if err == nil {
+			t.Errorf("%q: no error, got %q", src, out)
+		}
+		if string(out) != "keep" {
+			t.Errorf("%q: dst changed to %q", src, out)
+		}
+	}
+}
+
+func TestJSONAppendsToDst(t *testing.T) {
+	out, err := NewJSON(NewStyles(io.Discard, false)).AppendIndent([]byte("> "), []byte(`[1]`), "")
+	if err != nil || string(out) != "> [1]" {
+		t.Fatalf("got %q, %v", out, err)
+	}
+}
+
+func FuzzJSON(f *testing.F) {
+	for _, k := range catalog.All() {
+		src, _ := catalog.Sample(k)
+		f.Add(src)
+	}
+	f.Add([]byte(`{"a":[1,{"b":null}],"c":"\u00e9\\"}`))
+	f.Add([]byte(`[[[[[]]]]]`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if json.Valid(src) {
+			checkAgainstStdlib(t, src)
+			return
+		}
+		_, _ = NewJSON(NewStyles(io.Discard, true)).AppendIndent(nil, src, "  ")
+	})
+}
+
+func BenchmarkJSONAppendIndent(b *testing.B) {
+	k, _ := catalog.Lookup("incoming_chat")
+	src, _ := catalog.Sample(k)
+	var compact bytes.Buffer
+	_ = json.Compact(&compact, src)
+	j := NewJSON(NewStyles(io.Discard, true))
+	var buf []byte
+	b.SetBytes(int64(compact.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		buf, err = j.AppendIndent(buf[:0], compact.Bytes(), "  ")
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
