@@ -2,10 +2,12 @@ package app
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +44,12 @@ import (
 //	                                is interrupted when the guide ends), then
 //	                                the guide waits, at most 20 s, until URL
 //	                                answers or FILE exists
-//	<!-- doctest: stdout REGEXP -->  the block's last command's stdout must
-//	                                match REGEXP (repeatable)
+//	<!-- doctest: wait FILE lines=N -->
+//	                                before the block, wait (at most 20 s)
+//	                                until FILE holds N complete lines (what a
+//	                                background listen --save has flushed)
+//	<!-- doctest: stdout REGEXP -->  the block's last command's stdout (or
+//	<!-- doctest: stderr REGEXP -->  stderr) must match REGEXP (repeatable)
 func TestDocs(t *testing.T) {
 	guides, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
 	if err != nil {
@@ -109,13 +115,21 @@ func cmdDocEnv(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdDocWait waits until a URL answers (any status) or a file exists, polling
-// for at most 20 s: a readiness wait, not a timing assumption.
+// cmdDocWait waits until a URL answers (any status) or a file exists (with
+// at least N complete lines), polling for at most 20 s: a readiness wait, not
+// a timing assumption.
 func cmdDocWait(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: docwait URL|FILE")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: docwait URL|FILE [LINES]")
 	}
-	target := args[0]
+	target, lines := args[0], 0
+	if len(args) == 2 {
+		n, err := strconv.Atoi(args[1])
+		if err != nil {
+			ts.Fatalf("docwait: bad line count %q", args[1])
+		}
+		lines = n
+	}
 	ready := func() bool {
 		if strings.HasPrefix(target, "http://") {
 			c := http.Client{Timeout: time.Second}
@@ -126,8 +140,8 @@ func cmdDocWait(ts *testscript.TestScript, neg bool, args []string) {
 			resp.Body.Close()
 			return true
 		}
-		_, err := os.Stat(ts.MkAbs(target))
-		return err == nil
+		data, err := os.ReadFile(ts.MkAbs(target))
+		return err == nil && bytes.Count(data, []byte("\n")) >= lines
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for !ready() {
@@ -150,8 +164,8 @@ func docScript(path string) (string, int, error) {
 	fmt.Fprintf(&b, "# generated from %s\n", base)
 	sc := bufio.NewScanner(f)
 	inBlock, skip, fail := false, false, false
-	wait := ""
-	var stdout []string
+	wait, waitBefore := "", ""
+	var checks []string
 	cmds, line := 0, 0
 	for sc.Scan() {
 		line++
@@ -168,17 +182,29 @@ func docScript(path string) (string, int, error) {
 				return "", 0, fmt.Errorf("%s:%d: background needs wait=URL|FILE", base, line)
 			}
 			wait = strings.TrimPrefix(wait, "wait=")
-		case !inBlock && strings.HasPrefix(trimmed, "<!-- doctest: stdout "):
-			stdout = append(stdout, strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(trimmed, "<!-- doctest: stdout "), "-->")))
+		case !inBlock && strings.HasPrefix(trimmed, "<!-- doctest: wait "):
+			target, n, _ := strings.Cut(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(trimmed, "<!-- doctest: wait "), "-->")), " lines=")
+			waitBefore = "docwait " + shellQuote(target)
+			if n != "" {
+				waitBefore += " " + n
+			}
+			waitBefore += "\n"
+		case !inBlock && (strings.HasPrefix(trimmed, "<!-- doctest: stdout ") || strings.HasPrefix(trimmed, "<!-- doctest: stderr ")):
+			stream, re, _ := strings.Cut(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(trimmed, "<!-- doctest: "), "-->")), " ")
+			checks = append(checks, stream+" "+shellQuote(strings.TrimSpace(re)))
 		case !inBlock && (trimmed == "```sh" || trimmed == "```console" || trimmed == "```shell"):
 			inBlock = true
+			if !skip {
+				b.WriteString(waitBefore)
+			}
+			waitBefore = ""
 		case inBlock && trimmed == "```":
 			if !skip {
-				for _, re := range stdout {
-					fmt.Fprintf(&b, "stdout %s\n", shellQuote(re))
+				for _, check := range checks {
+					b.WriteString(check + "\n")
 				}
 			}
-			inBlock, skip, fail, wait, stdout = false, false, false, "", nil
+			inBlock, skip, fail, wait, checks = false, false, false, "", nil
 		case inBlock && !skip && strings.HasPrefix(text, "$ "):
 			fmt.Fprintf(&b, "# %s:%d\n", base, line)
 			b.WriteString(docCommand(strings.TrimPrefix(text, "$ "), fail, wait))
