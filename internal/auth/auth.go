@@ -50,6 +50,21 @@ var ErrNoCredential = errors.New("not logged in to LiveChat")
 // NoCredentialHint is what to do about ErrNoCredential.
 const NoCredentialHint = `Run "lcwh auth login", or set LCWH_PAT.`
 
+// NoCredentialError is ErrNoCredential as Resolve returns it: exit code 4
+// and NoCredentialHint, whoever prints it.
+type NoCredentialError struct{ Profile string }
+
+func (e *NoCredentialError) Error() string { return ErrNoCredential.Error() }
+
+// Is makes errors.Is(err, ErrNoCredential) true.
+func (e *NoCredentialError) Is(target error) bool { return target == ErrNoCredential }
+
+// ExitCode is the authentication exit code.
+func (e *NoCredentialError) ExitCode() int { return 4 }
+
+// Hint says how to log in.
+func (e *NoCredentialError) Hint() string { return NoCredentialHint }
+
 // HeaderSource yields the Authorization header for the next request.
 type HeaderSource interface {
 	AuthorizationHeader() (string, error)

@@ -95,13 +95,16 @@ type template struct {
 	size   int
 }
 
-var (
-	reTime   = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
-	reToken  = regexp.MustCompile(`[^A-Za-z0-9]([A-Z0-9]{10})[^A-Za-z0-9]`)
-	reHexKey = regexp.MustCompile(`"webhook_id":\s*"([0-9a-f]{32})"`)
-	reUUIDK  = regexp.MustCompile(`"paymentID":\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"`)
-	reSecret = regexp.MustCompile(`"secret_key":\s*"([^"\\]*)"`)
-)
+// patterns are compiled on first use, not at package init, so commands that
+// never generate a body (lcwh version) do not pay for them at start-up.
+var patterns = sync.OnceValue(func() (p struct{ time, token, hexKey, uuidKey, secret *regexp.Regexp }) {
+	p.time = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})`)
+	p.token = regexp.MustCompile(`[^A-Za-z0-9]([A-Z0-9]{10})[^A-Za-z0-9]`)
+	p.hexKey = regexp.MustCompile(`"webhook_id":\s*"([0-9a-f]{32})"`)
+	p.uuidKey = regexp.MustCompile(`"paymentID":\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"`)
+	p.secret = regexp.MustCompile(`"secret_key":\s*"([^"\\]*)"`)
+	return p
+})
 
 type span struct {
 	start, end int
@@ -117,20 +120,21 @@ func compile(raw []byte) (*template, error) {
 		return nil, fmt.Errorf("not valid JSON")
 	}
 	var spans []span
-	for _, m := range reTime.FindAllIndex(raw, -1) {
+	re := patterns()
+	for _, m := range re.time.FindAllIndex(raw, -1) {
 		spans = append(spans, span{m[0], m[1], slotTime})
 	}
-	for _, m := range reToken.FindAllSubmatchIndex(raw, -1) {
+	for _, m := range re.token.FindAllSubmatchIndex(raw, -1) {
 		if isMixedToken(raw[m[2]:m[3]]) {
 			spans = append(spans, span{m[2], m[3], slotToken})
 		}
 	}
-	for _, re := range []struct {
+	for _, keyed := range []struct {
 		re *regexp.Regexp
 		k  slotKind
-	}{{reHexKey, slotHex32}, {reUUIDK, slotUUID}, {reSecret, slotSecret}} {
-		for _, m := range re.re.FindAllSubmatchIndex(raw, -1) {
-			spans = append(spans, span{m[2], m[3], re.k})
+	}{{re.hexKey, slotHex32}, {re.uuidKey, slotUUID}, {re.secret, slotSecret}} {
+		for _, m := range keyed.re.FindAllSubmatchIndex(raw, -1) {
+			spans = append(spans, span{m[2], m[3], keyed.k})
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })

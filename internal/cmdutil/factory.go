@@ -5,8 +5,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/build"
 	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
 )
@@ -28,6 +30,14 @@ type Factory struct {
 	LookupEnv func(string) (string, bool)
 	// Now is the clock.
 	Now func() time.Time
+	// Credentials opens the credential store (keychain or 0600 file, per
+	// the credential_store setting).
+	Credentials func() (credstore.Store, error)
+	// CredentialSource resolves the credential API calls use: LCWH_PAT,
+	// else the --profile's stored login. auth.ErrNoCredential when none.
+	CredentialSource func() (*auth.Resolved, error)
+	// OpenBrowser opens a URL in the user's browser.
+	OpenBrowser func(url string) error
 	// Debug is set by --debug: log HTTP traffic (redacted) on stderr.
 	Debug *bool
 

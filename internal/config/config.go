@@ -303,3 +303,13 @@ func (c *Config) Profile() string { return c.profile }
 
 // Profiles lists the profiles the file defines.
 func (c *Config) Profiles() []string { return c.profiles }
+
+// Checked returns the key's value after validating it against its kind
+// (enum, URL, port…), naming the flag, variable or file that set a bad value.
+func (c *Config) Checked(key string) (string, error) {
+	val := c.Get(key)
+	if err := Validate(key, val); err != nil {
+		return "", c.sourceError(key, err)
+	}
+	return val, nil
+}

@@ -48,12 +48,16 @@ var knownKeys = []Key{
 		Description: "OAuth client id of your LiveChat app (webhooks are registered per client id)"},
 	{Name: "account_id", Kind: KindString,
 		Description: "LiveChat account id (for Personal Access Tokens)"},
+	{Name: "sandbox_url", Default: "http://127.0.0.1:8484", Kind: KindURL,
+		Description: "Base URL of a running `lcwh sandbox` (used by sandbox trigger and sandbox env)"},
 	{Name: "listen_port", Default: "8080", Kind: KindPort,
 		Description: "Port `lcwh listen` binds to"},
+	{Name: "credential_store", Default: "auto", Kind: KindEnum, Enum: []string{"auto", "keyring", "file"},
+		Description: "Where logins are stored: the OS keychain with a 0600 file fallback (auto), only the keychain, or only the file (headless CI)"},
 	{Name: "secret", Kind: KindString, Secret: true,
 		Description: "Webhook secret_key: put in samples, verified by listen"},
 	{Name: "monday_secret", Kind: KindString, Secret: true,
-		Description: "Secret that signs (send-sample) monday.com lifecycle JWTs; HS256 is an assumption"},
+		Description: "monday.com signing secret: signs send-sample's lifecycle JWTs, verified by listen; HS256 is an assumption"},
 }
 
 // Keys returns every known key, sorted by name.

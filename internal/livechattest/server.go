@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/livechat"
 )
 
@@ -40,8 +41,12 @@ type Server struct {
 	// TokenTTL is the access-token lifetime (default 8 h, oauth.md §3.1).
 	TokenTTL time.Duration
 
+	// DeliveryClient sends Trigger deliveries (default: a sender transport).
+	DeliveryClient *http.Client
+
 	faults   []*Fault
 	requests []Request
+	gen      *catalog.Generator
 }
 
 // Request is one request the fake received, recorded for assertions.

@@ -89,8 +89,10 @@ func TestListRunTTYAndPipe(t *testing.T) {
 		"api_url\thttps://api.livechatinc.com\tdefault\n" +
 		"api_version\t3.6\tdefault\n" +
 		"client_id\tabc\tfile\n" +
+		"credential_store\tauto\tdefault\n" +
 		"listen_port\t8080\tdefault\n" +
 		"monday_secret\t\tdefault\n" +
+		"sandbox_url\thttp://127.0.0.1:8484\tdefault\n" +
 		"secret\tver****\tfile\n"
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
 		t.Errorf("piped list (-want +got):\n%s", diff)

@@ -4,9 +4,9 @@ package factory
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -38,19 +38,20 @@ func NewWith(info build.Info, ios *iostreams.IOStreams, lookupEnv func(string) (
 	f.Config = cmdutil.OnceConfig(func() (*config.Config, error) {
 		return config.Load(*f.ConfigOptions)
 	})
+	credentialFuncs(f)
 	f.HTTPClient = func() (*http.Client, error) {
 		cred, err := credentialSource(f)
 		if err != nil {
 			return nil, err
 		}
-		return newHTTPClient(f, cred.Source), nil
+		return newHTTPClient(f, cred.Wrap), nil
 	}
 	f.APIClient = func() (*livechat.Client, error) {
 		cred, err := credentialSource(f)
 		if err != nil {
 			return nil, err
 		}
-		c, err := newAPIClient(f, newHTTPClient(f, cred.Source))
+		c, err := newAPIClient(f, newHTTPClient(f, cred.Wrap))
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +68,10 @@ func NewWith(info build.Info, ios *iostreams.IOStreams, lookupEnv func(string) (
 
 // Credential is the resolved LiveChat credential.
 type Credential struct {
-	Source auth.HeaderSource
+	// Wrap adds authorization to a transport: Basic for a PAT; Bearer for
+	// OAuth, refreshed before expiry and once after a 401 (rotated refresh
+	// tokens saved to the store).
+	Wrap   func(http.RoundTripper) http.RoundTripper
 	Method auth.Method
 	// ClientID is the OAuth token's client id ("" for a PAT).
 	ClientID string
@@ -75,39 +79,49 @@ type Credential struct {
 	Region string
 }
 
-// credentialSource resolves the credential. For now only LCWH_PAT; stored
-// logins and OAuth refresh replace this function (branch authn).
+// credentialSource resolves the credential: LCWH_PAT, else the --profile's
+// stored login (f.CredentialSource). Its errors carry exit code 4 and a hint.
 func credentialSource(f *cmdutil.Factory) (*Credential, error) {
-	v, ok := f.LookupEnv("LCWH_PAT")
-	if !ok || strings.TrimSpace(v) == "" {
-		return nil, cmdutil.AuthError(auth.ErrNoCredential, auth.NoCredentialHint)
-	}
-	pat, err := auth.ParsePAT(v)
+	r, err := f.CredentialSource()
 	if err != nil {
-		return nil, cmdutil.AuthError(err, "Set LCWH_PAT to ACCOUNT_ID:TOKEN as shown in Developer Console → Settings → Personal Access Tokens.")
+		if errors.Is(err, auth.ErrNoCredential) {
+			return nil, err
+		}
+		return nil, cmdutil.AuthError(err, "Set LCWH_PAT to ACCOUNT_ID:TOKEN as shown in Developer Console → Settings → Personal Access Tokens, or run \"lcwh auth login\".")
 	}
-	return &Credential{Source: auth.StaticHeader(pat.Header()), Method: auth.MethodPAT, Region: RegionPrefix(pat.Token)}, nil
+	region := r.Record.Region
+	if region == "" {
+		region = RegionPrefix(r.Record.AccessToken)
+	}
+	return &Credential{Wrap: r.Transport, Method: r.Method, ClientID: r.Record.ClientID, Region: region}, nil
 }
-
-var regionRE = regexp.MustCompile(`^([a-z]{3}(?:-[a-z])?):`)
 
 // RegionPrefix returns the data-centre prefix of a token ("dal:…" → "dal"),
 // or "" (configuration-api.md §4; whether PATs carry one is undocumented).
 func RegionPrefix(token string) string {
-	if m := regionRE.FindStringSubmatch(token); m != nil {
-		return m[1]
+	// Three lower-case letters, optionally "-x", then a colon: dal, fra, dal-a.
+	prefix, _, ok := strings.Cut(token, ":")
+	if !ok || len(prefix) < 3 || len(prefix) > 5 {
+		return ""
 	}
-	return ""
+	for i, c := range prefix {
+		switch {
+		case i < 3 && c >= 'a' && c <= 'z':
+		case i == 3 && c == '-' && len(prefix) == 5:
+		case i == 4 && c >= 'a' && c <= 'z':
+		default:
+			return ""
+		}
+	}
+	return prefix
 }
 
-func newHTTPClient(f *cmdutil.Factory, src auth.HeaderSource) *http.Client {
+func newHTTPClient(f *cmdutil.Factory, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
 	opts := httpclient.Options{Version: f.Build.Version}
 	if f.Debug != nil && *f.Debug {
 		opts.Debug = f.IOStreams.ErrOut
 	}
-	if src != nil {
-		opts.Auth = func(rt http.RoundTripper) http.RoundTripper { return &auth.Transport{Base: rt, Source: src} }
-	}
+	opts.Auth = wrap
 	return httpclient.New(opts)
 }
 

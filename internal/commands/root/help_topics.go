@@ -13,6 +13,9 @@ import (
 var extraEnv = [][2]string{
 	{"LCWH_CONFIG", "Path of the config file (same as --config)."},
 	{"LCWH_PROFILE", "Profile to use from the config file (same as --profile)."},
+	{"LCWH_PAT", "Personal Access Token as ACCOUNT_ID:TOKEN; wins over any stored login."},
+	{"LCWH_CLIENT_SECRET", "Client secret of a server-side OAuth app, for lcwh auth login."},
+	{"BROWSER", "Command lcwh auth login runs to open the login URL."},
 	{"NO_COLOR", "Any non-empty value turns colour off (https://no-color.org)."},
 	{"CLICOLOR_FORCE", "Any value but 0 forces colour even when output is not a terminal."},
 	{"XDG_CONFIG_HOME", "Base directory of the config file (default ~/.config)."},

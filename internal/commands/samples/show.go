@@ -96,8 +96,8 @@ func showRun(opts *ShowOptions) error {
 		}
 		return fmt.Errorf("generate %s: %w", opts.Kind.Name, err)
 	}
-	j := render.NewJSON(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
-	out, err := j.AppendIndent(make([]byte, 0, len(body)*2), body, "  ")
+	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
+	out, err := render.AppendPrettyJSON(make([]byte, 0, len(body)*2), body, st, "")
 	if err != nil {
 		return fmt.Errorf("render %s: %w", opts.Kind.Name, err)
 	}

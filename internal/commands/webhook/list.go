@@ -64,11 +64,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, err := opts.APIClient()
-	if err != nil {
-		return err
-	}
-	owner, err := ownerOrTokenClient(opts.ClientID, client)
+	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
 	}

@@ -203,11 +203,7 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, err := opts.APIClient()
-	if err != nil {
-		return err
-	}
-	owner, err := ownerOrTokenClient(opts.ClientID, client)
+	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,20 @@ func ownerOrTokenClient(clientID string, c *livechat.Client) (string, error) {
 	return "", cmdutil.UsageHint(errors.New("no client id: webhooks belong to an app's Client ID"), clientIDHint)
 }
 
+// clientFor builds the API client and settles whose webhooks a command
+// manages: --client-id (or its env/config), else the OAuth token's client.
+func clientFor(newClient func() (*livechat.Client, error), clientID string) (*livechat.Client, string, error) {
+	client, err := newClient()
+	if err != nil {
+		return nil, "", err
+	}
+	owner, err := ownerOrTokenClient(clientID, client)
+	if err != nil {
+		return nil, "", err
+	}
+	return client, owner, nil
+}
+
 // explain turns client errors into what app.Main prints: API errors keep
 // their hint and exit code; a missing owner with a PAT is a usage error.
 func explain(err error) error {

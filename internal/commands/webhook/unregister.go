@@ -106,11 +106,7 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, err := opts.APIClient()
-	if err != nil {
-		return err
-	}
-	owner, err := ownerOrTokenClient(opts.ClientID, client)
+	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
 	}

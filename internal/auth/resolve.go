@@ -1,0 +1,158 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/lcwh/lcwh/internal/credstore"
+	"github.com/lcwh/lcwh/internal/oauth"
+)
+
+// EnvPAT is the environment variable holding ACCOUNT_ID:TOKEN; it wins over
+// any stored login.
+const EnvPAT = "LCWH_PAT"
+
+// SourceEnv is Resolved.Source for a credential from LCWH_PAT.
+const SourceEnv = "env " + EnvPAT
+
+// ResolveOptions say where to look for a credential.
+type ResolveOptions struct {
+	LookupEnv func(string) (string, bool)
+	// Store is opened lazily: only when LCWH_PAT is unset.
+	Store       func() (credstore.Store, error)
+	Profile     string
+	AccountsURL string
+	// HTTPClient talks to the accounts server when a token is refreshed.
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+// Resolved is the credential API calls will use.
+type Resolved struct {
+	Method Method
+	// Source is where it came from: "env LCWH_PAT", "keyring" or "file".
+	Source string
+	// Record is the stored login (for a PAT from the environment, a record
+	// built from it, never stored).
+	Record *credstore.Record
+
+	oauthSource *oauth.Source
+}
+
+// ErrRejected means the server refused the credential.
+var ErrRejected = errors.New("LiveChat rejected the credential")
+
+// Resolve finds the credential: LCWH_PAT first, then the profile's stored
+// login. No credential gives ErrNoCredential.
+func Resolve(opts ResolveOptions) (*Resolved, error) {
+	if v, ok := opts.LookupEnv(EnvPAT); ok && v != "" {
+		p, err := ParsePAT(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvPAT, err)
+		}
+		return &Resolved{Method: MethodPAT, Source: SourceEnv, Record: &credstore.Record{
+			Method: string(MethodPAT), AccountID: p.AccountID, AccessToken: p.Token, Store: SourceEnv,
+		}}, nil
+	}
+	store, err := opts.Store()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := store.Get(opts.Profile)
+	if errors.Is(err, credstore.ErrNotFound) {
+		return nil, &NoCredentialError{Profile: opts.Profile}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read stored login: %w", err)
+	}
+	r := &Resolved{Method: Method(rec.Method), Source: rec.Store, Record: rec}
+	switch r.Method {
+	case MethodPAT:
+	case MethodOAuth:
+		conf := oauth.App{AccountsURL: opts.AccountsURL, ClientID: rec.ClientID, ClientSecret: rec.ClientSecret}.Config()
+		save := func(t *oauth2.Token) error {
+			UpdateRecord(rec, t)
+			return store.Set(opts.Profile, rec)
+		}
+		r.oauthSource = oauth.NewSource(conf, opts.HTTPClient, TokenOf(rec), save, opts.Now)
+		r.oauthSource.Reload = func() (*oauth2.Token, error) {
+			fresh, err := store.Get(opts.Profile)
+			if err != nil {
+				return nil, err
+			}
+			*rec = *fresh
+			return TokenOf(fresh), nil
+		}
+	default:
+		return nil, fmt.Errorf("stored login has unknown method %q; run \"lcwh auth login\" again", rec.Method)
+	}
+	return r, nil
+}
+
+// TokenOf converts a stored record to an oauth2 token.
+func TokenOf(rec *credstore.Record) *oauth2.Token {
+	return &oauth2.Token{AccessToken: rec.AccessToken, TokenType: "Bearer", RefreshToken: rec.RefreshToken, Expiry: rec.Expiry}
+}
+
+// UpdateRecord copies a new token (and its scopes and account, when the
+// response carries them) into rec.
+func UpdateRecord(rec *credstore.Record, t *oauth2.Token) {
+	rec.AccessToken = t.AccessToken
+	if t.RefreshToken != "" {
+		rec.RefreshToken = t.RefreshToken
+	}
+	rec.Expiry = t.Expiry
+	rec.Region = credstore.RegionOf(t.AccessToken)
+	info := oauth.InfoOf(t)
+	if len(info.Scopes) > 0 {
+		rec.Scopes = info.Scopes
+	}
+	if info.AccountID != "" {
+		rec.AccountID = info.AccountID
+	}
+	if info.OrganizationID != "" {
+		rec.OrganizationID = info.OrganizationID
+	}
+}
+
+// Transport returns base with authorization added: Basic for a PAT, Bearer
+// with refresh-before-expiry and one refresh-and-retry after a 401 for
+// OAuth. X-Region is set from the token's region prefix
+// (configuration-api.md §4) unless the request already has one.
+func (r *Resolved) Transport(base http.RoundTripper) http.RoundTripper {
+	if r.Method == MethodOAuth {
+		return &oauth.Transport{Base: base, Source: r.oauthSource, Region: r.Record.Region}
+	}
+	return &Transport{Base: base, Source: StaticHeader(PAT{AccountID: r.Record.AccountID, Token: r.Record.AccessToken}.Header())}
+}
+
+// AccessToken returns a usable access token, refreshing an expired OAuth
+// token first. For a PAT it is ACCOUNT_ID:TOKEN, the form LCWH_PAT takes.
+func (r *Resolved) AccessToken() (string, error) {
+	if r.Method == MethodOAuth {
+		t, err := r.oauthSource.Token()
+		if err != nil {
+			return "", err
+		}
+		return t.AccessToken, nil
+	}
+	return r.Record.AccountID + ":" + r.Record.AccessToken, nil
+}
+
+// AuthorizationHeader makes Resolved a HeaderSource: Basic for a PAT,
+// Bearer with an access token refreshed before expiry for OAuth. Prefer
+// Transport, which also refreshes and retries once after a 401.
+func (r *Resolved) AuthorizationHeader() (string, error) {
+	if r.Method == MethodOAuth {
+		t, err := r.oauthSource.Token()
+		if err != nil {
+			return "", err
+		}
+		return "Bearer " + t.AccessToken, nil
+	}
+	return PAT{AccountID: r.Record.AccountID, Token: r.Record.AccessToken}.Header(), nil
+}

@@ -1,0 +1,353 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/lcwh/lcwh/internal/auth"
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/credstore"
+	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/oauth"
+	"github.com/lcwh/lcwh/internal/render"
+)
+
+// EnvClientSecret holds a server-side app's client secret.
+const EnvClientSecret = "LCWH_CLIENT_SECRET"
+
+// LoginOptions are the inputs of `lcwh auth login`.
+type LoginOptions struct {
+	IO          *iostreams.IOStreams
+	Config      func() (*config.Config, error)
+	Credentials func() (credstore.Store, error)
+	OpenBrowser func(url string) error
+	LookupEnv   func(string) (string, bool)
+	HTTPClient  *http.Client
+	Now         func() time.Time
+
+	WithPAT          bool
+	ClientID         string
+	RedirectURI      string
+	NoBrowser        bool
+	WithClientSecret bool
+	Timeout          time.Duration
+}
+
+// NewCmdLogin builds `lcwh auth login`.
+func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{
+		IO:          f.IOStreams,
+		Config:      f.Config,
+		Credentials: f.Credentials,
+		OpenBrowser: f.OpenBrowser,
+		LookupEnv:   f.LookupEnv,
+		Now:         f.Now,
+	}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in to LiveChat with a Personal Access Token or OAuth",
+		Long: `Log in to LiveChat and store the login for the --profile.
+
+With --with-pat, read a Personal Access Token as ACCOUNT_ID:TOKEN from stdin
+(typed without echo on a terminal; the console's Base64 string works too). It is
+checked against the accounts server (GET /v2/accounts/me) before it is stored.
+
+With --client-id (or the client_id setting), log in with OAuth: lcwh opens the
+browser at the LiveChat accounts server (authorization code, PKCE S256, state)
+and receives the redirect on --redirect-uri, which must equal, exactly, a
+redirect URI whitelisted for the app in Developer Console (scheme, host and
+port; localhost and 127.0.0.1 differ). $BROWSER, when set, is the command
+that opens the URL. The app needs the scopes
+webhooks.configuration:rw and webhooks.state:rw.
+
+Server-side apps also need their client secret: pass --with-client-secret and
+give it on stdin, or set LCWH_CLIENT_SECRET. It is never taken as a flag value.`,
+		Example: `$ echo "$ACCOUNT_ID:$PAT" | lcwh auth login --with-pat
+$ lcwh auth login --with-pat            # prompts on a terminal
+$ lcwh auth login --client-id 0123456789abcdef
+$ lcwh auth login --client-id 0123456789abcdef --redirect-uri http://127.0.0.1:8765/callback --no-browser
+$ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.WithPAT {
+				for _, name := range []string{"client-id", "redirect-uri", "no-browser", "with-client-secret"} {
+					if cmd.Flags().Changed(name) {
+						return cmdutil.FlagErrorf("--with-pat cannot be combined with --%s", name)
+					}
+				}
+			} else if opts.ClientID == "" {
+				cfg, err := opts.Config()
+				if err != nil {
+					return err
+				}
+				opts.ClientID = cfg.Get("client_id")
+				if opts.ClientID == "" {
+					return cmdutil.FlagErrorf("say how to log in: --with-pat (Personal Access Token on stdin) or --client-id ID (OAuth in the browser)")
+				}
+			}
+			if opts.Timeout <= 0 {
+				return cmdutil.FlagErrorf("--timeout must be positive")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.WithPAT, "with-pat", false, "Read a Personal Access Token as ACCOUNT_ID:TOKEN from stdin")
+	fl.StringVar(&opts.ClientID, "client-id", "", "OAuth client id of your LiveChat app (default: the client_id setting)")
+	fl.StringVar(&opts.RedirectURI, "redirect-uri", oauth.DefaultRedirectURI, "Loopback redirect URI, exactly as whitelisted for the app")
+	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "Print the login URL instead of opening a browser")
+	fl.BoolVar(&opts.WithClientSecret, "with-client-secret", false, "Read the client secret of a server-side app from stdin")
+	fl.DurationVar(&opts.Timeout, "timeout", oauth.DefaultLoginTimeout, "How long to wait for the browser's redirect")
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("redirect-uri", cobra.NoFileCompletions)
+	return cmd
+}
+
+func loginRun(ctx context.Context, opts *LoginOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = defaultHTTPClient()
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	accountsURL, err := cfg.Checked("accounts_url")
+	if err != nil {
+		return err
+	}
+	store, err := opts.Credentials()
+	if err != nil {
+		return err
+	}
+	var rec *credstore.Record
+	if opts.WithPAT {
+		rec, err = loginPAT(ctx, opts, accountsURL)
+	} else {
+		rec, err = loginOAuth(ctx, opts, accountsURL)
+	}
+	if err != nil {
+		return err
+	}
+	if err := store.Set(cfg.Profile(), rec); err != nil {
+		return fmt.Errorf("store login: %w", err)
+	}
+	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	w := opts.IO.ErrOut
+	who := "account " + rec.AccountID
+	if rec.AccountID == "" {
+		who = "LiveChat"
+	}
+	how := "a Personal Access Token"
+	if rec.Method == string(auth.MethodOAuth) {
+		how = "OAuth (client " + rec.ClientID + ")"
+	}
+	fmt.Fprintf(w, "%s Logged in as %s with %s\n", st.Success.Render("✓"), who, how)
+	fmt.Fprintf(w, "  Stored in %s for profile %s\n", storeName(rec.Store, opts.LookupEnv), profileName(cfg.Profile()))
+	if rec.Method == string(auth.MethodOAuth) {
+		if miss := oauth.MissingScopes(rec.Scopes, oauth.RequiredScopes); len(miss) > 0 {
+			fmt.Fprintf(w, "%s The token lacks scopes the webhook commands need: %s. Add them to the app in Developer Console and log in again.\n",
+				st.Warn.Render("!"), strings.Join(miss, ", "))
+		}
+	}
+	return nil
+}
+
+// storeName describes where a backend keeps the login.
+func storeName(backend string, lookupEnv func(string) (string, bool)) string {
+	switch backend {
+	case credstore.BackendKeyring:
+		return "the OS keychain"
+	case credstore.BackendFile:
+		return credstore.FilePath(config.Dir(lookupEnv)) + " (mode 0600)"
+	}
+	return backend
+}
+
+func profileName(p string) string {
+	if p == "" {
+		return "default"
+	}
+	return p
+}
+
+// readSecret reads one secret from stdin, prompting without echo on a terminal.
+func readSecret(io *iostreams.IOStreams, prompt string) (string, error) {
+	if io.IsStdinTTY() {
+		fmt.Fprint(io.ErrOut, prompt)
+		defer fmt.Fprintln(io.ErrOut)
+	}
+	s, err := io.ReadPassword()
+	if err != nil {
+		return "", fmt.Errorf("read stdin: %w", err)
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// parsePATInput accepts ACCOUNT_ID:TOKEN or the console's Base64 of it.
+func parsePATInput(s string) (auth.PAT, error) {
+	p, err := auth.ParsePAT(s)
+	if err == nil {
+		return p, nil
+	}
+	if b, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(s)); derr == nil {
+		if p, perr := auth.ParsePAT(string(b)); perr == nil {
+			return p, nil
+		}
+	}
+	return auth.PAT{}, err
+}
+
+func loginPAT(ctx context.Context, opts *LoginOptions, accountsURL string) (*credstore.Record, error) {
+	if !opts.IO.IsStdinTTY() && opts.IO.In == nil {
+		return nil, cmdutil.FlagErrorf("--with-pat reads ACCOUNT_ID:TOKEN from stdin")
+	}
+	s, err := readSecret(opts.IO, "Paste your Personal Access Token as ACCOUNT_ID:TOKEN: ")
+	if err != nil {
+		return nil, err
+	}
+	if s == "" {
+		return nil, cmdutil.FlagErrorf("--with-pat read nothing from stdin; pipe ACCOUNT_ID:TOKEN into it")
+	}
+	p, err := parsePATInput(s)
+	if err != nil {
+		return nil, cmdutil.FlagErrorWrap(err)
+	}
+	me, err := checkPAT(ctx, opts.HTTPClient, accountsURL, p)
+	if err != nil {
+		return nil, err
+	}
+	if me.warning != "" {
+		st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", st.Warn.Render("!"), me.warning)
+	}
+	return &credstore.Record{
+		Method:      string(auth.MethodPAT),
+		AccountID:   p.AccountID,
+		AccessToken: p.Token,
+		Region:      credstore.RegionOf(p.Token),
+	}, nil
+}
+
+type patCheck struct{ warning string }
+
+// checkPAT asks the accounts server who the token belongs to (GET
+// /v2/accounts/me, oauth.md §1). 401 rejects the token. 403 means it
+// authenticated but may not read the account (scope accounts--my:ro
+// missing?): the response shape for that case is undocumented, so the token
+// is accepted with a warning. Anything else means it could not be checked and
+// nothing is stored.
+func checkPAT(ctx context.Context, client *http.Client, accountsURL string, p auth.PAT) (patCheck, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(accountsURL, "/")+"/v2/accounts/me", nil)
+	if err != nil {
+		return patCheck{}, err
+	}
+	req.Header.Set("Authorization", p.Header())
+	resp, err := client.Do(req)
+	if err != nil {
+		return patCheck{}, cmdutil.WithHint(fmt.Errorf("check the token with the accounts server: %w", err),
+			"Nothing was stored. Check your connection (or accounts_url) and try again.")
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch resp.StatusCode {
+	case http.StatusOK:
+		var me struct {
+			AccountID string `json:"account_id"`
+		}
+		if json.Unmarshal(body, &me) == nil && me.AccountID != "" && me.AccountID != p.AccountID {
+			return patCheck{}, cmdutil.AuthError(fmt.Errorf("%w: the token belongs to account %s, not %s", auth.ErrRejected, me.AccountID, p.AccountID),
+				"Use the account id shown next to the token in Developer Console.")
+		}
+		return patCheck{}, nil
+	case http.StatusUnauthorized:
+		return patCheck{}, cmdutil.AuthError(fmt.Errorf("%w: the accounts server refused the Personal Access Token for account %s", auth.ErrRejected, p.AccountID),
+			"Check the account id and token in Developer Console > Settings > Authorization > Personal Access Tokens.")
+	case http.StatusForbidden:
+		return patCheck{warning: "The token is valid but may not read the account (scope accounts--my:ro); stored without checking its account id."}, nil
+	}
+	return patCheck{}, cmdutil.WithHint(fmt.Errorf("check the token with the accounts server: unexpected %s", resp.Status),
+		"Nothing was stored. Try again later, or check accounts_url.")
+}
+
+func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*credstore.Record, error) {
+	secret := ""
+	if opts.WithClientSecret {
+		s, err := readSecret(opts.IO, "Client secret: ")
+		if err != nil {
+			return nil, err
+		}
+		if s == "" {
+			return nil, cmdutil.FlagErrorf("--with-client-secret read nothing from stdin")
+		}
+		secret = s
+	} else if v, ok := opts.LookupEnv(EnvClientSecret); ok {
+		secret = strings.TrimSpace(v)
+	}
+	if _, _, err := oauth.ListenAddr(opts.RedirectURI); err != nil {
+		return nil, cmdutil.FlagErrorWrap(fmt.Errorf("--redirect-uri: %w", err))
+	}
+	app := oauth.App{AccountsURL: accountsURL, ClientID: opts.ClientID, ClientSecret: secret, RedirectURI: opts.RedirectURI}
+	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	lo := oauth.LoginOptions{
+		App:        app,
+		HTTPClient: opts.HTTPClient,
+		Timeout:    opts.Timeout,
+		ShowURL: func(u string) {
+			if opts.NoBrowser {
+				fmt.Fprintf(opts.IO.ErrOut, "Open this URL in a browser to log in to LiveChat:\n\n  %s\n\nWaiting for the redirect to %s …\n", u, opts.RedirectURI)
+				return
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "Opening the browser to log in to LiveChat. If it does not open, visit:\n  %s\n", st.Muted.Render(u))
+		},
+	}
+	if !opts.NoBrowser {
+		lo.OpenBrowser = func(u string) error {
+			if err := opts.OpenBrowser(u); err != nil {
+				fmt.Fprintf(opts.IO.ErrOut, "%s Could not open a browser (%v); open the URL above yourself.\n", st.Warn.Render("!"), err)
+			}
+			return nil
+		}
+	}
+	tok, err := oauth.Login(ctx, lo)
+	whitelist := fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", opts.RedirectURI, opts.ClientID)
+	var (
+		rerr *oauth.RedirectError
+		lerr *oauth.ListenError
+		terr *oauth2.RetrieveError
+	)
+	switch {
+	case errors.As(err, &lerr):
+		return nil, cmdutil.WithHint(err, fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", opts.RedirectURI, lerr.Addr))
+	case errors.As(err, &rerr):
+		return nil, cmdutil.AuthError(err, whitelist)
+	case errors.Is(err, oauth.ErrTimeout):
+		return nil, cmdutil.AuthError(err, "If the browser shows a LiveChat error (such as invalid_redirect_uri), "+whitelist+
+			" Otherwise finish the login in the browser within --timeout.")
+	case errors.Is(err, oauth.ErrStateMismatch):
+		return nil, cmdutil.AuthError(err, `Run "lcwh auth login" again and use only the URL it prints.`)
+	case errors.As(err, &terr):
+		return nil, cmdutil.AuthError(err, "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). "+whitelist)
+	case err != nil:
+		return nil, err
+	}
+	rec := &credstore.Record{Method: string(auth.MethodOAuth), ClientID: opts.ClientID, ClientSecret: secret}
+	auth.UpdateRecord(rec, tok)
+	return rec, nil
+}

@@ -1,0 +1,178 @@
+package listen
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/listener"
+	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/sender"
+	"github.com/lcwh/lcwh/internal/signature"
+)
+
+// DemoOptions are the inputs of `lcwh demo`.
+type DemoOptions struct {
+	IO  *iostreams.IOStreams
+	Now func() time.Time
+	// HTTPClient replaces the sender's tuned client (tests); nil builds one.
+	HTTPClient *http.Client
+	Verbose    bool
+}
+
+// demoKinds is one kind per family.
+var demoKinds = []string{"incoming_event", "application_installed", "install"}
+
+// NewCmdDemo builds `lcwh demo`.
+func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: f.IOStreams, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "See lcwh receive and verify one webhook of each family",
+		Long: `Start a listener on a free loopback port, send it one sample of each family
+through send-sample's delivery code (LiveChat incoming_event with a
+secret_key, an App Webhook with its clientID, a monday.com install with a
+signed JWT), show the events as 'lcwh listen' would, then stop and print what
+to try next. Nothing leaves this machine.`,
+		Example: `$ lcwh demo
+$ lcwh demo -v
+$ go run ./cmd/lcwh demo`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return demoRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON")
+	return cmd
+}
+
+func randomSecret() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func demoRun(ctx context.Context, opts *DemoOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	secret, mondaySecret := randomSecret(), randomSecret()
+	gen := catalog.NewGenerator(0, now)
+	type shot struct {
+		kind   string
+		body   []byte
+		header http.Header
+	}
+	var shots []shot
+	var clientIDs []string
+	for _, name := range demoKinds {
+		k, _ := catalog.Lookup(name)
+		body, err := gen.Body(k, catalog.Params{Secret: secret})
+		if err != nil {
+			return err
+		}
+		h := http.Header{"Content-Type": {"application/json"}}
+		switch k.Family {
+		case catalog.App:
+			clientIDs = append(clientIDs, gjson.GetBytes(body, "clientID").Str)
+		case catalog.Monday:
+			tok, err := signature.SignMonday([]byte(mondaySecret), "http://127.0.0.1/", 1, 1, now())
+			if err != nil {
+				return err
+			}
+			h.Set("Authorization", "Bearer "+tok)
+		}
+		shots = append(shots, shot{name, body, h})
+	}
+
+	l := listener.New(listener.Config{
+		Secrets: []string{secret}, ClientIDs: clientIDs, MondaySecret: []byte(mondaySecret),
+		Emit: true, Now: now,
+	})
+	addr, err := l.Bind("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	u := "http://" + addr.String() + "/webhooks"
+	est := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	fmt.Fprintf(opts.IO.ErrOut, "%s Listening on %s (a throwaway listener with a random secret)\n", est.Success.Render("✓"), est.Bold.Render(u))
+	fmt.Fprintf(opts.IO.ErrOut, "  sending one webhook of each family: LiveChat, App Webhooks, monday.com\n\n")
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := l.Run(runCtx); done <- err }()
+
+	sendErr := make(chan error, 1)
+	go func() {
+		// send-sample's delivery code, one attempt each (a local listener
+		// that fails will not do better on a retry).
+		d := sender.New(opts.HTTPClient, sender.Options{NoRetry: true, Now: now})
+		for _, s := range shots {
+			if res := d.Deliver(runCtx, sender.Request{URL: u, Body: s.body, Header: s.header}); !res.OK() {
+				sendErr <- fmt.Errorf("deliver %s: %w", s.kind, res.Err)
+				cancel()
+				return
+			}
+		}
+		sendErr <- nil
+		cancel() // every delivery was acknowledged: drain and stop
+	}()
+
+	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
+	pr.Verbose = opts.Verbose
+	out := bufio.NewWriter(opts.IO.Out)
+	var buf []byte
+	verified, received := 0, 0
+	for it := range l.Events() {
+		buf = buf[:0]
+		if it.Event != nil {
+			received++
+			if it.Event.Verification == listener.Verified {
+				verified++
+			}
+			v := View(it.Event)
+			buf = pr.AppendEvent(buf, &v)
+		}
+		_, _ = out.Write(buf)
+	}
+	_ = out.Flush()
+	if err := <-done; err != nil {
+		return err
+	}
+	if err := <-sendErr; err != nil {
+		return err
+	}
+	cmd := func(s string) string { return est.Command.Render(s) }
+	if received != len(shots) || verified != received {
+		return fmt.Errorf("demo: %d of %d events received, %d verified", received, len(shots), verified)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "\n%s %d events received and verified (✓ = secret_key, clientID or monday JWT checked). Try next:\n",
+		est.Success.Render("✓"), verified)
+	for _, step := range [][2]string{
+		{"lcwh listen --secret \"$SECRET\" --save events.jsonl", "receive on :8080, check secret_key, keep a file"},
+		{"lcwh send-sample --all --url http://127.0.0.1:8080/", "fire every kind at it (another terminal)"},
+		{"lcwh inspect -v events.jsonl", "look at what arrived"},
+		{"lcwh replay events.jsonl --to http://localhost:3000/webhooks", "send it again to your app"},
+	} {
+		fmt.Fprintf(opts.IO.ErrOut, "  %s\n      %s\n", cmd("$ "+step[0]), est.Muted.Render(step[1]))
+	}
+	return nil
+}

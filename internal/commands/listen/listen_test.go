@@ -1,0 +1,286 @@
+package listen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/iostreams"
+)
+
+const secret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
+
+var fixedNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// harness runs listenRun with fake signals; ready delivers the base URL.
+type harness struct {
+	sigs  chan os.Signal
+	ready chan string
+	done  chan error
+	ts    *iostreams.TestStreams
+}
+
+func runListen(t *testing.T, opts *Options) *harness {
+	t.Helper()
+	io, ts := iostreams.Test()
+	h := &harness{sigs: make(chan os.Signal, 2), ready: make(chan string, 1), done: make(chan error, 1), ts: ts}
+	opts.IO = io
+	opts.Now = func() time.Time { return fixedNow }
+	opts.Signals = func() (<-chan os.Signal, func()) { return h.sigs, func() {} }
+	opts.Ready = func(u string) { h.ready <- u }
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.ForwardConcurrency == 0 {
+		opts.ForwardConcurrency = 1
+	}
+	go func() { h.done <- listenRun(context.Background(), opts) }()
+	return h
+}
+
+func (h *harness) url(t *testing.T) string {
+	t.Helper()
+	select {
+	case u := <-h.ready:
+		return u
+	case err := <-h.done:
+		t.Fatalf("listen ended before binding: %v", err)
+	}
+	return ""
+}
+
+func body(t *testing.T, kind string) []byte {
+	k, _ := catalog.Lookup(kind)
+	b, err := catalog.Sample(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func send(t *testing.T, u string, b []byte) int {
+	t.Helper()
+	resp, err := http.Post(u, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestListenShowsSavesAndSummarises(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "events.jsonl")
+	h := runListen(t, &Options{Port: 0, Secrets: []string{secret}, Save: save})
+	u := h.url(t)
+	for _, k := range []string{"incoming_event", "incoming_event", "application_installed", "install"} {
+		if code := send(t, u+"/hooks", body(t, k)); code != 200 {
+			t.Fatalf("%s: %d", k, code)
+		}
+	}
+	wrong := bytes.Replace(body(t, "incoming_chat"), []byte(secret), []byte("nottherightsecret-123456"), 1)
+	send(t, u+"/hooks", wrong)
+	send(t, u+"/hooks", []byte("{not json"))
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+	out, errOut := h.ts.Out.String(), h.ts.ErrOut.String()
+	for _, want := range []string{
+		"livechat incoming_event                 ✓ chat=PJ0MRSHTDG",
+		"✓ duplicate chat=PJ0MRSHTDG",
+		"app      application_installed          · app=aPbNnrwZg",
+		"monday   install                        · account=",
+		"livechat incoming_chat                  ✗",
+		"✗ not verified: webhook_id",
+		"400 POST /hooks body is not JSON",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "received 5 event(s): 2 verified, 1 failed verification, 1 duplicate(s), 1 rejected") {
+		t.Errorf("summary:\n%s", errOut)
+	}
+	if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, "nottherightsecret-123456") {
+		t.Errorf("a secret was printed")
+	}
+	fi, err := os.Stat(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("save file mode %v", fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(save)
+	if n := bytes.Count(b, []byte("\n")); n != 5 {
+		t.Errorf("saved %d lines, want 5", n)
+	}
+
+	// inspect renders the saved file the same way.
+	io2, ts2 := iostreams.Test()
+	if err := inspectRun(&InspectOptions{IO: io2, File: save, Color: "never"}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(ts2.Out.String()), "\n")
+	if len(lines) != 5 || !strings.Contains(lines[0], "12:00:00 livechat incoming_event                 ✓ chat=PJ0MRSHTDG") {
+		t.Errorf("inspect:\n%s", ts2.Out.String())
+	}
+}
+
+func TestListenJSON(t *testing.T) {
+	h := runListen(t, &Options{Port: 0, JSON: true, Secrets: []string{secret}})
+	u := h.url(t)
+	send(t, u+"/p", body(t, "incoming_chat"))
+	send(t, u+"/p", []byte("nope"))
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+	out := h.ts.Out.String()
+	if strings.Count(out, "\n") != 1 {
+		t.Fatalf("want exactly one NDJSON line:\n%s", out)
+	}
+	for _, want := range []string{`"received_at":"2026-05-01T12:00:00Z","family":"livechat","kind":"incoming_chat","webhook_id":"`, `"verified":true,"path":"/p"`, `k3J****(24 chars)"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q: %s", want, out)
+		}
+	}
+	if strings.Contains(out, secret) {
+		t.Errorf("secret in --json output")
+	}
+}
+
+func TestListenRequireSecret(t *testing.T) {
+	h := runListen(t, &Options{Port: 0, RequireSecret: true, Secrets: []string{secret}, Quiet: true})
+	u := h.url(t)
+	if code := send(t, u, body(t, "incoming_chat")); code != 200 {
+		t.Errorf("good secret: %d", code)
+	}
+	wrong := bytes.Replace(body(t, "incoming_chat"), []byte(secret), []byte("x"), 1)
+	if code := send(t, u, wrong); code != 401 {
+		t.Errorf("wrong secret: %d", code)
+	}
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+	if h.ts.Out.Len() != 0 {
+		t.Errorf("--quiet printed: %s", h.ts.Out.String())
+	}
+}
+
+func TestListenPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	h := runListen(t, &Options{Port: port})
+	err = <-h.done
+	if cmdutil.ExitCodeOf(err) != 1 || !strings.Contains(err.Error(), "port") || !strings.Contains(cmdutil.HintOf(err), "--port") {
+		t.Errorf("got %v (hint %q)", err, cmdutil.HintOf(err))
+	}
+}
+
+func TestListenSecondInterruptExits130(t *testing.T) {
+	// A forward target that never answers keeps events queued.
+	block := make(chan struct{})
+	app := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block })}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go app.Serve(ln)
+	defer func() { close(block); app.Close() }()
+	routes, _ := ParseRoutes([]string{"http://" + ln.Addr().String()})
+	h := runListen(t, &Options{Port: 0, ForwardTo: routes, ForwardTimeout: time.Hour, QueueSize: 8})
+	u := h.url(t)
+	for i := 0; i < 3; i++ {
+		send(t, u, body(t, "incoming_chat"))
+	}
+	h.sigs <- os.Interrupt
+	h.sigs <- os.Interrupt
+	err := <-h.done
+	if cmdutil.ExitCodeOf(err) != 130 || !strings.Contains(err.Error(), "queued event(s) were not processed") {
+		t.Errorf("got %v (code %d)", err, cmdutil.ExitCodeOf(err))
+	}
+}
+
+func TestParseRoutes(t *testing.T) {
+	got, err := ParseRoutes([]string{"http://localhost:3000/a?x=1", "incoming_chat=http://localhost:3000/chats"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Kind != "" || got[0].URL != "http://localhost:3000/a?x=1" || got[1].Kind != "incoming_chat" {
+		t.Errorf("%+v", got)
+	}
+	var uk *catalog.UnknownKindError
+	if _, err := ParseRoutes([]string{"incomng_chat=http://x"}); !errors.As(err, &uk) {
+		t.Errorf("typo kind: %v", err)
+	}
+	if _, err := ParseRoutes([]string{"ftp://x"}); err == nil {
+		t.Errorf("ftp accepted")
+	}
+}
+
+func TestInspectInputs(t *testing.T) {
+	pretty := "{\n  \"action\": \"incoming_chat\",\n  \"webhook_id\": \"w\",\n  \"payload\": {\"chat\": {\"id\": \"C{1}\"}}\n}\n"
+	in := `{"action":"chat_deactivated","webhook_id":"w","payload":{"chat_id":"C2"}}` + "\n" +
+		"{broken\n" +
+		pretty +
+		`{"type":"install","data":{"account_id":1}}` + "\n"
+	io, ts := iostreams.Test()
+	io.In = strings.NewReader(in)
+	err := inspectRun(&InspectOptions{IO: io, File: "-", Color: "never"})
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Errorf("err = %v, want silent failure for the bad line", err)
+	}
+	want := "--:--:-- livechat chat_deactivated               · chat=C2\n" +
+		"--:--:-- livechat incoming_chat                  · chat=C{1}\n" +
+		"--:--:-- monday   install                        · account=1\n"
+	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.Contains(ts.ErrOut.String(), "line 2:") {
+		t.Errorf("stderr: %s", ts.ErrOut.String())
+	}
+}
+
+func TestInspectActionsAndJSON(t *testing.T) {
+	in := `{"action":"chat_deactivated","webhook_id":"w"}` + "\n" + `{"action":"incoming_chat","webhook_id":"w","secret_key":"` + secret + `"}` + "\n"
+	io, ts := iostreams.Test()
+	io.In = strings.NewReader(in)
+	if err := inspectRun(&InspectOptions{IO: io, File: "-", Color: "never", JSON: true, Actions: []string{"incoming_chat"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"received_at":null,"family":"livechat","kind":"incoming_chat","webhook_id":"w","verified":null,"path":null,"headers":{},"body":{"action":"incoming_chat","webhook_id":"w","secret_key":"k3J****(24 chars)"}}` + "\n"
+	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func FuzzReadDocuments(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n{\n\"b\": [\n1]}\n[]\nx\n"))
+	f.Add([]byte("{\"s\":\"}\\\"{\"}\n{"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		_ = ReadDocuments(bytes.NewReader(in), func(line int, doc []byte) error {
+			if line < 1 {
+				t.Fatalf("line %d", line)
+			}
+			_, _ = ParseSaved(doc, true)
+			return nil
+		}, func(int, error) {})
+	})
+}
+
+var _ = io.EOF

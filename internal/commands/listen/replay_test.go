@@ -1,0 +1,109 @@
+package listen
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/iostreams"
+)
+
+func TestReplaySendsOriginalBytes(t *testing.T) {
+	// Save three events through a real listener, one pretty-printed.
+	save := filepath.Join(t.TempDir(), "ev.jsonl")
+	h := runListen(t, &Options{Port: 0, Quiet: true, Save: save})
+	u := h.url(t)
+	pretty := "{\n  \"action\": \"incoming_chat\",\n  \"webhook_id\": \"w\"\r\n}"
+	bodies := []string{`{"action":"chat_deactivated","webhook_id":"w"}`, pretty, `{"type":"install","data":{}}`}
+	for i, b := range bodies {
+		req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		if i == 2 {
+			req.Header.Set("Authorization", "Bearer tok")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var got []string
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization")+"|"+string(b))
+		mu.Unlock()
+		if strings.Contains(string(b), "install") {
+			http.Error(w, "nope", http.StatusTeapot)
+		}
+	}))
+	defer app.Close()
+
+	io1, ts := iostreams.Test()
+	noSleep := func(context.Context, time.Duration) error { return nil }
+	err := replayRun(context.Background(), &ReplayOptions{IO: io1, File: save, To: app.URL,
+		Timeout: 5 * time.Second, Retries: 1, RetryInterval: time.Second, Sleep: noSleep})
+	if err == nil || cmdutil.ExitCodeOf(err) != 1 || !strings.Contains(err.Error(), "event #3 (install): HTTP 418") {
+		t.Errorf("err = %v, want a failure exit for the 418", err)
+	}
+	// The failed delivery is retried once with the identical body.
+	want := []string{"|" + bodies[0], "|" + bodies[1], "Bearer tok|" + bodies[2], "Bearer tok|" + bodies[2]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("replayed (-want +got):\n%s", diff)
+	}
+	out := ts.Out.String()
+	if !strings.Contains(out, "#3 install → 418  2 attempts") || !strings.Contains(out, "nope") {
+		t.Errorf("output:\n%s", out)
+	}
+
+	// --index and --json.
+	got = nil
+	io2, ts2 := iostreams.Test()
+	err = replayRun(context.Background(), &ReplayOptions{IO: io2, File: save, To: app.URL, Index: 2, JSON: true,
+		NoRetry: true, Sleep: noSleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "|"+pretty {
+		t.Errorf("index 2 sent %q", got)
+	}
+	if !strings.HasPrefix(ts2.Out.String(), `{"index":2,"kind":"incoming_chat","url":"`+app.URL+`","status":200,"attempts":1,`) {
+		t.Errorf("json: %s", ts2.Out.String())
+	}
+}
+
+func TestDemo(t *testing.T) {
+	io, ts := iostreams.Test()
+	err := demoRun(context.Background(), &DemoOptions{IO: io, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(ts.Out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want 3 event lines:\n%s", ts.Out.String())
+	}
+	for i, fam := range []string{"livechat incoming_event", "app      application_installed", "monday   install"} {
+		if !strings.Contains(lines[i], fam) || !strings.Contains(lines[i], "✓") {
+			t.Errorf("line %d = %q", i, lines[i])
+		}
+	}
+	if !strings.Contains(ts.ErrOut.String(), "3 events received and verified") {
+		t.Errorf("stderr: %s", ts.ErrOut.String())
+	}
+}

@@ -1,0 +1,102 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/livechattest"
+)
+
+// defaultSandboxURL matches the sandbox_url default in internal/config.
+const defaultSandboxURL = "http://127.0.0.1:8484"
+
+// addSandboxFlag adds --sandbox.
+func addSandboxFlag(cmd *cobra.Command) {
+	cmd.Flags().String("sandbox", "", "Base URL of the running sandbox (env LCWH_SANDBOX_URL, config sandbox_url; default "+defaultSandboxURL+")")
+	_ = cmd.RegisterFlagCompletionFunc("sandbox", cobra.NoFileCompletions)
+}
+
+// resolveSandboxURL is --sandbox > LCWH_SANDBOX_URL > config > default.
+func resolveSandboxURL(f *cmdutil.Factory, cmd *cobra.Command) (string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	cfg.BindFlag("sandbox_url", cmd.Flags().Lookup("sandbox"))
+	u, err := cfg.URL("sandbox_url")
+	if err != nil {
+		return "", cmdutil.FlagErrorWrap(err)
+	}
+	return strings.TrimRight(u, "/"), nil
+}
+
+// controlClient talks to a running sandbox's /_lcwh/ endpoints.
+type controlClient struct {
+	base string
+	http *http.Client
+}
+
+// call sends a control request and decodes a 200 answer into out; a
+// refused connection says how to start a sandbox.
+func (c controlClient) call(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+livechattest.ControlPrefix+path, body)
+	if err != nil {
+		return cmdutil.FlagErrorf("--sandbox %q: %v", c.base, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", c.base),
+				`Start one with "lcwh sandbox" in another terminal, or point --sandbox / LCWH_SANDBOX_URL at it.`)
+		}
+		return fmt.Errorf("reach sandbox: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("read sandbox answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return controlFailure(c.base, resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", c.base, err)
+	}
+	return nil
+}
+
+// controlFailure maps the control error envelope: a refused request is a
+// usage error (exit 2), anything else a failure.
+func controlFailure(base string, status int, raw []byte) error {
+	var env struct {
+		Error *livechattest.TriggerError `json:"error"`
+	}
+	if json.Unmarshal(raw, &env) != nil || env.Error == nil {
+		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, status),
+			`Check --sandbox / LCWH_SANDBOX_URL; "lcwh sandbox" prints its URL.`)
+	}
+	switch env.Error.Type {
+	case "validation", "unknown_kind", "not_livechat":
+		return cmdutil.FlagErrorWrap(errors.New(env.Error.Message))
+	}
+	return fmt.Errorf("sandbox: %s", env.Error.Message)
+}

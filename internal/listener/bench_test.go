@@ -1,0 +1,41 @@
+package listener
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+)
+
+func BenchmarkServeHTTP(b *testing.B) {
+	body, err := os.ReadFile("../../../shared/bench/payload.json")
+	if err != nil {
+		body = []byte(`{"webhook_id":"x","secret_key":"k3Jd8sLq0vXz4NwP7rTy2uBm","action":"incoming_event","payload":{}}`)
+	}
+	l := New(Config{Secrets: []string{"k3Jd8sLq0vXz4NwP7rTy2uBm"}, Save: io.Discard})
+	if _, err := l.Bind("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _, _ = l.Run(ctx); close(done) }()
+	h := http.Header{"Content-Type": {"application/json"}, "Host": {"x"}}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	rd := bytes.NewReader(body)
+	req := httptest.NewRequest(http.MethodPost, "/webhooks", rd)
+	req.Header = h
+	w := httptest.NewRecorder()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd.Reset(body)
+		req.ContentLength = int64(len(body))
+		l.ServeHTTP(w, req)
+	}
+	b.StopTimer()
+	cancel()
+	<-done
+}

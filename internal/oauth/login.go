@@ -1,0 +1,228 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// DefaultLoginTimeout is how long Login waits for the browser's redirect.
+const DefaultLoginTimeout = 5 * time.Minute
+
+// LoginOptions configure one browser login.
+type LoginOptions struct {
+	App App
+	// OpenBrowser opens url; nil means only ShowURL is called.
+	OpenBrowser func(url string) error
+	// ShowURL tells the user the URL (on stderr); always called.
+	ShowURL func(url string)
+	// HTTPClient talks to the token endpoint.
+	HTTPClient *http.Client
+	// Timeout bounds the wait for the redirect (DefaultLoginTimeout when zero).
+	Timeout time.Duration
+	// Listen binds the loopback address (net.Listen when nil; tests inject).
+	Listen func(network, addr string) (net.Listener, error)
+}
+
+// ErrTimeout means no redirect reached the loopback listener in time.
+var ErrTimeout = errors.New("no redirect from the browser")
+
+// ErrStateMismatch means the redirect did not come from this login.
+var ErrStateMismatch = errors.New("the redirect's state does not match this login (possible forgery); try again")
+
+// ListenError means the redirect URI's port could not be bound.
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("listen on %s for the browser's redirect: %v", e.Addr, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// RedirectError is an OAuth error the accounts server sent to the redirect URI.
+type RedirectError struct {
+	Code, Description string
+}
+
+func (e *RedirectError) Error() string {
+	if e.Description != "" {
+		return fmt.Sprintf("accounts server refused the login: %s (%s)", e.Code, e.Description)
+	}
+	return "accounts server refused the login: " + e.Code
+}
+
+// ListenAddr parses a loopback redirect URI into the address to bind and the
+// callback path. The port is the URI's own: LiveChat matches redirect URIs
+// exactly, so it cannot be chosen at random (oauth.md §4).
+func ListenAddr(redirectURI string) (addr, path string, err error) {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return "", "", fmt.Errorf("redirect URI %q: %w", redirectURI, err)
+	}
+	if u.Scheme != "http" {
+		return "", "", fmt.Errorf("redirect URI %q must start with http:// (lcwh receives the redirect on this machine)", redirectURI)
+	}
+	switch u.Hostname() {
+	case "localhost", "127.0.0.1":
+	default:
+		return "", "", fmt.Errorf("redirect URI %q must point at localhost or 127.0.0.1", redirectURI)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("redirect URI %q must not have a query or fragment (LiveChat rejects them)", redirectURI)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", "", fmt.Errorf("redirect URI %q has no valid port", redirectURI)
+	}
+	path = u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	return net.JoinHostPort("127.0.0.1", port), path, nil
+}
+
+func randomState() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+type callback struct {
+	code string
+	err  error
+}
+
+// Login runs the authorization-code flow with PKCE S256 and a random state
+// and returns the exchanged token.
+func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
+	addr, path, err := ListenAddr(opts.App.RedirectURI)
+	if err != nil {
+		return nil, err
+	}
+	listen := opts.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
+	ln, err := listen("tcp", addr)
+	if err != nil {
+		return nil, &ListenError{Addr: addr, Err: err}
+	}
+	state, err := randomState()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	verifier := oauth2.GenerateVerifier()
+	conf := opts.App.Config()
+	// S256 in RFC 7636 spelling (oauth.md §2: the docs also show "s256";
+	// whether the server accepts that is undocumented).
+	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+
+	results := make(chan callback, 1)
+	srv := &http.Server{
+		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           callbackHandler(path, state, results),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
+	if opts.ShowURL != nil {
+		opts.ShowURL(authURL)
+	}
+	if opts.OpenBrowser != nil {
+		if err := opts.OpenBrowser(authURL); err != nil && opts.ShowURL == nil {
+			return nil, fmt.Errorf("open browser: %w", err)
+		}
+	}
+
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultLoginTimeout
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var cb callback
+	select {
+	case cb = <-results:
+	case <-timer.C:
+		return nil, fmt.Errorf("%w within %s", ErrTimeout, timeout)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if cb.err != nil {
+		return nil, cb.err
+	}
+	tok, err := conf.Exchange(withClient(ctx, opts.HTTPClient), cb.code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, fmt.Errorf("exchange authorization code: %w", err)
+	}
+	return tok, nil
+}
+
+const donePage = `<!doctype html><meta charset="utf-8"><title>lcwh</title>
+<body style="font-family:sans-serif;margin:3em"><h1>%s</h1><p>%s</p></body>`
+
+// callbackHandler accepts one redirect on path: it checks state in constant
+// time, takes the (already query-decoded) code, and reports once.
+func callbackHandler(path, state string, results chan<- callback) http.Handler {
+	report := func(c callback) {
+		select {
+		case results <- c:
+		default: // a result is already in; later redirects are ignored
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.EscapedPath() != path || r.Method != http.MethodGet {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query()
+		page := func(status int, title, body string) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, donePage, html.EscapeString(title), html.EscapeString(body))
+		}
+		// An error redirect may come without state; it only ends the login.
+		if e := q.Get("error"); e != "" {
+			page(http.StatusBadRequest, "Login failed", "LiveChat refused the login: "+e+". Return to the terminal.")
+			report(callback{err: &RedirectError{Code: e, Description: q.Get("error_description")}})
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+			page(http.StatusBadRequest, "Login failed", "The state parameter does not match. Return to the terminal.")
+			report(callback{err: ErrStateMismatch})
+			return
+		}
+		code := q.Get("code")
+		if code == "" {
+			page(http.StatusBadRequest, "Login failed", "The redirect carried no code. Return to the terminal.")
+			report(callback{err: errors.New("the redirect carried no authorization code")})
+			return
+		}
+		page(http.StatusOK, "Logged in to LiveChat", "You may close this tab and return to lcwh.")
+		report(callback{code: code})
+	})
+}

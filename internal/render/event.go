@@ -1,0 +1,495 @@
+package render
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/signature"
+)
+
+// Verify is an event's verification state as shown.
+type Verify int8
+
+// Verification states.
+const (
+	VerifyNone Verify = iota // no secret configured: shown as unverified
+	VerifyOK
+	VerifyFailed
+)
+
+// EventView is what the renderer needs of one received (or saved) event.
+// It mirrors listener.Event without importing net/http.
+type EventView struct {
+	Time       time.Time // zero when unknown (inspect of bare bodies)
+	Family     string
+	Kind       string
+	Known      bool
+	WebhookID  string
+	Verify     Verify
+	VerifyNote string
+	Duplicate  bool
+	// Status is the answer given; 0 or 200 means accepted.
+	Status int
+	Reason string
+	Method string
+	Path   string
+	// Headers are the request headers; Authorization is redacted on output.
+	Headers map[string][]string
+	Body    []byte
+	// BodyValid says Body is known to be valid JSON (the listener checked
+	// it), so the NDJSON writer need not validate it again.
+	BodyValid bool
+}
+
+// Forward is a forward result as shown.
+type Forward struct {
+	Kind    string
+	URL     string
+	Status  int
+	Latency time.Duration
+	Body    []byte
+	Err     string
+}
+
+// EventPrinter renders events as lines for people. Build one per writer;
+// it is not safe for concurrent use.
+type EventPrinter struct {
+	Verbose bool // -v: the whole body as indented, coloured JSON
+	Headers bool // --print headers
+
+	st                                  Styles
+	json                                jsonCodes
+	muted, bold, ok, warn, fail, action [2]string
+	fam                                 map[string][2]string
+}
+
+// NewEventPrinter builds a printer for the palette st.
+func NewEventPrinter(st Styles) *EventPrinter {
+	p := &EventPrinter{st: st, json: newJSONCodes(st)}
+	p.muted = pair(st.Muted)
+	p.bold = pair(st.Bold)
+	p.ok = pair(st.Success)
+	p.warn = pair(st.Warn)
+	p.fail = pair(st.StatusFail)
+	p.action = pair(st.Action)
+	p.fam = map[string][2]string{
+		"livechat": pair(st.FamilyLiveChat),
+		"app":      pair(st.FamilyApp),
+		"monday":   pair(st.FamilyMonday),
+		"unknown":  pair(st.FamilyUnknown),
+	}
+	return p
+}
+
+func pair(st lipgloss.Style) [2]string {
+	pre, post := Codes(st)
+	return [2]string{pre, post}
+}
+
+func wrap(dst []byte, c [2]string, s string) []byte {
+	dst = append(dst, c[0]...)
+	dst = append(dst, s...)
+	return append(dst, c[1]...)
+}
+
+func pad(dst []byte, n int) []byte {
+	for ; n > 0; n-- {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// AppendEvent appends ev's line (and with Verbose/Headers its body and
+// headers) ending in a newline. It reports a body that is not valid JSON
+// as an error line instead of the body.
+func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
+	if ev.Time.IsZero() {
+		dst = wrap(dst, p.muted, "--:--:--")
+	} else {
+		dst = append(dst, p.muted[0]...)
+		dst = ev.Time.AppendFormat(dst, "15:04:05")
+		dst = append(dst, p.muted[1]...)
+	}
+	dst = append(dst, ' ')
+	if ev.Status != 0 && ev.Status != 200 {
+		dst = append(dst, p.fail[0]...)
+		dst = strconv.AppendInt(dst, int64(ev.Status), 10)
+		dst = append(dst, p.fail[1]...)
+		dst = append(dst, ' ')
+		dst = appendClean(dst, ev.Method+" "+ev.Path, 80)
+		dst = append(dst, ' ')
+		dst = appendClean(dst, ev.Reason, 200)
+		if ev.Family != "" && ev.Family != "unknown" {
+			dst = append(dst, ' ')
+			dst = wrap(dst, p.muted, "("+ev.Family+" ")
+			dst = appendCleanCodes(dst, p.muted, ev.Kind, 60)
+			dst = wrap(dst, p.muted, ")")
+		}
+		return append(dst, '\n')
+	}
+	fc, ok := p.fam[ev.Family]
+	if !ok {
+		fc = p.fam["unknown"]
+	}
+	dst = wrap(dst, fc, ev.Family)
+	dst = pad(dst, max(1, 9-len(ev.Family)))
+	kstart := len(dst)
+	dst = append(dst, p.action[0]...)
+	dst = appendClean(dst, ev.Kind, 60)
+	dst = append(dst, p.action[1]...)
+	klen := len(dst) - kstart - len(p.action[0]) - len(p.action[1])
+	dst = pad(dst, max(1, 31-klen))
+	switch ev.Verify {
+	case VerifyOK:
+		dst = wrap(dst, p.ok, "✓")
+	case VerifyFailed:
+		dst = wrap(dst, p.fail, "✗")
+	default:
+		dst = wrap(dst, p.muted, "·")
+	}
+	if ev.Duplicate {
+		dst = append(dst, ' ')
+		dst = wrap(dst, p.warn, "duplicate")
+	}
+	dst = p.appendHeadline(dst, ev)
+	dst = append(dst, '\n')
+	if ev.Verify == VerifyFailed && ev.VerifyNote != "" {
+		dst = append(dst, "  "...)
+		dst = append(dst, p.fail[0]...)
+		dst = append(dst, "✗ not verified: "...)
+		dst = appendClean(dst, ev.VerifyNote, 300)
+		dst = append(dst, p.fail[1]...)
+		dst = append(dst, '\n')
+	}
+	if p.Headers {
+		dst = p.appendHeaders(dst, ev.Headers)
+	}
+	if p.Verbose {
+		start := len(dst)
+		var err error
+		dst, err = appendPretty(dst, ev.Body, &p.json, "secret_key")
+		if err != nil {
+			dst = dst[:start]
+			dst = append(dst, "  "...)
+			dst = wrap(dst, p.fail, "body is not valid JSON: "+err.Error())
+		}
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+func (p *EventPrinter) appendHeaders(dst []byte, h map[string][]string) []byte {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sortStrings(names)
+	for _, k := range names {
+		for _, v := range h[k] {
+			dst = append(dst, "  "...)
+			dst = append(dst, p.muted[0]...)
+			dst = appendClean(dst, k, 100)
+			dst = append(dst, ':')
+			dst = append(dst, p.muted[1]...)
+			dst = append(dst, ' ')
+			if isSecretHeader(k) {
+				v = RedactAuthorization(v)
+			}
+			dst = appendClean(dst, v, 300)
+			dst = append(dst, '\n')
+		}
+	}
+	return dst
+}
+
+func isSecretHeader(k string) bool {
+	return k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization"
+}
+
+// RedactAuthorization hides an Authorization value, keeping its scheme.
+func RedactAuthorization(v string) string {
+	if len(v) > 7 && (v[:7] == "Bearer " || v[:7] == "bearer ") {
+		return v[:7] + signature.Redact(v[7:])
+	}
+	return signature.Redact(v)
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func bstr(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// headline fields: label and the paths tried in order, per family.
+type field struct {
+	label string
+	paths []string
+}
+
+var (
+	livechatFields = []field{
+		{"chat", []string{"payload.chat_id", "payload.chat.id"}},
+		{"thread", []string{"payload.thread_id", "payload.chat.thread.id"}},
+		{"author", []string{"payload.event.author_id", "payload.user_id", "payload.user.id", "payload.requester_id"}},
+		{"agent", []string{"payload.transferred_to.agent_ids.0"}},
+		{"group", []string{"payload.transferred_to.group_ids.0", "payload.group_id"}},
+		{"tag", []string{"payload.tag"}},
+	}
+	agentFields = []field{{"agent", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
+	groupFields = []field{{"group", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
+	// chat_access_updated names the chat "id" (webhooks.md §4).
+	accessFields = []field{{"chat", []string{"payload.id"}}, {"group", []string{"payload.access.group_ids.0"}}}
+	appFields    = []field{
+		{"app", []string{"applicationID"}},
+		{"license", []string{"licenseID"}},
+		{"user", []string{"userID"}},
+	}
+	mondayFields = []field{
+		{"account", []string{"data.account_id"}},
+		{"user", []string{"data.user_email", "data.user_id"}},
+		{"plan", []string{"data.subscription.plan_id"}},
+	}
+)
+
+func (p *EventPrinter) appendHeadline(dst []byte, ev *EventView) []byte {
+	body := bstr(ev.Body)
+	var fields []field
+	switch ev.Family {
+	case "livechat":
+		fields = livechatFields
+		switch {
+		case len(ev.Kind) > 6 && ev.Kind[:6] == "agent_", len(ev.Kind) > 4 && ev.Kind[:4] == "bot_":
+			fields = agentFields
+		case len(ev.Kind) > 6 && ev.Kind[:6] == "group_":
+			fields = groupFields
+		case ev.Kind == "chat_access_updated":
+			fields = accessFields
+		}
+	case "app":
+		fields = appFields
+	case "monday":
+		fields = mondayFields
+	}
+	for _, f := range fields {
+		for _, path := range f.paths {
+			r := gjson.Get(body, path)
+			if !r.Exists() || r.Type == gjson.JSON || r.Type == gjson.Null {
+				continue
+			}
+			dst = append(dst, ' ')
+			dst = append(dst, p.muted[0]...)
+			dst = append(dst, f.label...)
+			dst = append(dst, '=')
+			dst = append(dst, p.muted[1]...)
+			if r.Type == gjson.String {
+				dst = appendClean(dst, r.Str, 40)
+			} else {
+				dst = appendClean(dst, r.Raw, 40)
+			}
+			break
+		}
+	}
+	if ev.Family == "livechat" {
+		if r := gjson.Get(body, "payload.event.text"); r.Type == gjson.String {
+			dst = append(dst, ' ', '"')
+			dst = appendClean(dst, r.Str, 60)
+			dst = append(dst, '"')
+		}
+	}
+	return dst
+}
+
+func appendCleanCodes(dst []byte, c [2]string, s string, max int) []byte {
+	dst = append(dst, c[0]...)
+	dst = appendClean(dst, s, max)
+	return append(dst, c[1]...)
+}
+
+// appendClean appends s for a terminal: control characters (C0, DEL, C1,
+// so no escape sequence survives) are dropped, runs of whitespace become
+// one space, invalid UTF-8 becomes U+FFFD, and the text is cut to max
+// runes with an ellipsis.
+func appendClean(dst []byte, s string, max int) []byte {
+	n, space := 0, false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			space = true
+			continue
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			continue
+		}
+		if space && n > 0 {
+			dst = append(dst, ' ')
+			n++
+		}
+		space = false
+		if n >= max {
+			return append(dst, "…"...)
+		}
+		dst = utf8.AppendRune(dst, r)
+		n++
+	}
+	return dst
+}
+
+// Sanitise returns s cleaned for a terminal (see appendClean), uncut.
+func Sanitise(s string) string { return string(appendClean(nil, s, len(s)+1)) }
+
+// AppendForward appends the line shown for a forward result.
+func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
+	dst = append(dst, "  → "...)
+	if f.Kind != "" {
+		dst = appendClean(dst, f.Kind, 60)
+		dst = append(dst, ' ')
+	}
+	if f.Err != "" {
+		dst = append(dst, p.fail[0]...)
+		dst = appendClean(dst, f.Err, 300)
+		dst = append(dst, p.fail[1]...)
+		return append(dst, '\n')
+	}
+	c := p.ok
+	if f.Status < 200 || f.Status > 299 {
+		c = p.fail
+	}
+	dst = append(dst, c[0]...)
+	dst = strconv.AppendInt(dst, int64(f.Status), 10)
+	dst = append(dst, c[1]...)
+	dst = append(dst, ' ')
+	dst = append(dst, p.muted[0]...)
+	dst = appendClean(dst, f.URL, 200)
+	dst = append(dst, ' ')
+	dst = strconv.AppendFloat(dst, float64(f.Latency.Microseconds())/1000, 'f', 1, 64)
+	dst = append(dst, "ms"...)
+	dst = append(dst, p.muted[1]...)
+	dst = append(dst, '\n')
+	if len(f.Body) > 0 && (f.Status < 200 || f.Status > 299) {
+		dst = append(dst, "    "...)
+		dst = appendClean(dst, string(f.Body), 500)
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// AppendEventJSON appends ev as one NDJSON line: received_at, family,
+// kind, webhook_id, verified (true/false/null), path, headers
+// (Authorization redacted) and body (secret_key redacted; line breaks
+// in a pretty-printed body become spaces).
+func AppendEventJSON(dst []byte, ev *EventView) []byte {
+	dst = append(dst, `{"received_at":`...)
+	if ev.Time.IsZero() {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '"')
+		dst = ev.Time.UTC().AppendFormat(dst, time.RFC3339Nano)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"family":`...)
+	dst = appendJSONString(dst, ev.Family)
+	dst = append(dst, `,"kind":`...)
+	dst = appendJSONString(dst, ev.Kind)
+	dst = append(dst, `,"webhook_id":`...)
+	if ev.WebhookID == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, ev.WebhookID)
+	}
+	dst = append(dst, `,"verified":`...)
+	switch ev.Verify {
+	case VerifyOK:
+		dst = append(dst, "true"...)
+	case VerifyFailed:
+		dst = append(dst, "false"...)
+	default:
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"path":`...)
+	if ev.Path == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, ev.Path)
+	}
+	dst = append(dst, `,"headers":{`...)
+	if len(ev.Headers) > 0 {
+		var arr [16]string
+		names := arr[:0]
+		for k := range ev.Headers {
+			names = append(names, k)
+		}
+		sortStrings(names)
+		for i, k := range names {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, k)
+			dst = append(dst, ':')
+			v := ""
+			if vs := ev.Headers[k]; len(vs) > 0 {
+				v = vs[0]
+				for _, x := range vs[1:] {
+					v += ", " + x
+				}
+			}
+			if isSecretHeader(k) {
+				v = RedactAuthorization(v)
+			}
+			dst = appendJSONString(dst, v)
+		}
+	}
+	dst = append(dst, `},"body":`...)
+	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid)
+	return append(dst, "}\n"...)
+}
+
+// appendRedactedBody appends body on one line with the top-level
+// secret_key's value replaced by its redacted form.
+func appendRedactedBody(dst, body []byte, valid bool) []byte {
+	if len(body) == 0 || (!valid && !gjson.ValidBytes(body)) {
+		return append(dst, "null"...)
+	}
+	start := len(dst)
+	r := gjson.GetBytes(body, "secret_key")
+	if r.Type == gjson.String && r.Index > 0 {
+		dst = append(dst, body[:r.Index]...)
+		dst = appendJSONString(dst, signature.Redact(r.Str))
+		dst = append(dst, body[r.Index+len(r.Raw):]...)
+	} else {
+		dst = append(dst, body...)
+	}
+	oneLine(dst[start:], '\n')
+	oneLine(dst[start:], '\r')
+	return dst
+}
+
+// oneLine replaces every c in b (JSON whitespace there) with a space.
+func oneLine(b []byte, c byte) {
+	for {
+		i := bytes.IndexByte(b, c)
+		if i < 0 {
+			return
+		}
+		b[i] = ' '
+		b = b[i+1:]
+	}
+}

@@ -1,0 +1,402 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lcwh/lcwh/internal/signature"
+)
+
+// jsonCodes are the escape codes put around each JSON token class.
+type jsonCodes struct {
+	key, str, num, boolean, null [2]string
+}
+
+func newJSONCodes(st Styles) jsonCodes {
+	var c jsonCodes
+	c.key[0], c.key[1] = Codes(st.JSONKey)
+	c.str[0], c.str[1] = Codes(st.JSONString)
+	c.num[0], c.num[1] = Codes(st.JSONNumber)
+	c.boolean[0], c.boolean[1] = Codes(st.JSONBool)
+	c.null[0], c.null[1] = Codes(st.JSONNull)
+	return c
+}
+
+// maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxJSONDepth = 512
+
+// strSpecial marks bytes that end the fast copy loop inside a string:
+// the quote, the backslash, control bytes, DEL and the UTF-8 lead byte
+// 0xC2 (which starts the C1 controls U+0080–U+009F, CSI among them).
+var strSpecial = func() (t [256]bool) {
+	for i := 0; i < 0x20; i++ {
+		t[i] = true
+	}
+	t['"'], t['\\'], t[0x7f], t[0xc2] = true, true, true, true
+	return t
+}()
+
+const indentSpaces = "\n                                                                                                                                "
+
+// prettyJSON is a single-pass validating pretty-printer: it indents by two
+// spaces, colours each token and never lets a terminal control sequence
+// through (raw DEL and C1 controls in strings are written as \u escapes;
+// JSON already forbids raw C0 controls). It is the -v renderer of listen
+// and inspect and must stay fast: no allocation, no decoding.
+type prettyJSON struct {
+	src    []byte
+	i      int
+	dst    []byte
+	c      *jsonCodes
+	redact string // top-level key whose string value is redacted
+}
+
+var errJSONEnd = errors.New("unexpected end of JSON input")
+
+func (p *prettyJSON) errorf(format string, a ...any) error {
+	return fmt.Errorf("invalid JSON at offset %d: "+format, append([]any{p.i}, a...)...)
+}
+
+// AppendPrettyJSON appends src indented and coloured with st's JSON styles
+// (plain when st is disabled). redactKey names a top-level key (e.g.
+// secret_key) whose string value is shown redacted. On invalid input it
+// returns dst unchanged and the error.
+func AppendPrettyJSON(dst, src []byte, st Styles, redactKey string) ([]byte, error) {
+	c := newJSONCodes(st)
+	return appendPretty(dst, src, &c, redactKey)
+}
+
+func appendPretty(dst, src []byte, c *jsonCodes, redactKey string) ([]byte, error) {
+	start := len(dst)
+	p := prettyJSON{src: src, dst: dst, c: c, redact: redactKey}
+	p.ws()
+	if err := p.value(0); err != nil {
+		return dst[:start], err
+	}
+	p.ws()
+	if p.i != len(p.src) {
+		return dst[:start], p.errorf("unexpected %q after the value", p.src[p.i])
+	}
+	return p.dst, nil
+}
+
+func (p *prettyJSON) ws() {
+	for p.i < len(p.src) {
+		switch p.src[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *prettyJSON) newline(depth int) {
+	p.dst = append(p.dst, '\n')
+	n := 2 * depth
+	for n > 0 {
+		k := min(n, len(indentSpaces)-1)
+		p.dst = append(p.dst, indentSpaces[1:1+k]...)
+		n -= k
+	}
+}
+
+func (p *prettyJSON) value(depth int) error {
+	if p.i >= len(p.src) {
+		return errJSONEnd
+	}
+	switch c := p.src[p.i]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		p.dst = append(p.dst, p.c.str[0]...)
+		if err := p.str(); err != nil {
+			return err
+		}
+		p.dst = append(p.dst, p.c.str[1]...)
+		return nil
+	case c == 't':
+		return p.lit("true", p.c.boolean)
+	case c == 'f':
+		return p.lit("false", p.c.boolean)
+	case c == 'n':
+		return p.lit("null", p.c.null)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	default:
+		return p.errorf("unexpected %q", c)
+	}
+}
+
+func (p *prettyJSON) lit(word string, codes [2]string) error {
+	if len(p.src)-p.i < len(word) || string(p.src[p.i:p.i+len(word)]) != word {
+		return p.errorf("expected %s", word)
+	}
+	p.dst = append(p.dst, codes[0]...)
+	p.dst = append(p.dst, word...)
+	p.dst = append(p.dst, codes[1]...)
+	p.i += len(word)
+	return nil
+}
+
+func digits(src []byte, i int) int {
+	for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func (p *prettyJSON) number() error {
+	s, i := p.src, p.i
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = digits(s, i)
+	default:
+		return p.errorf("bad number")
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(s, i+1)
+		if j == i+1 {
+			return p.errorf("bad number")
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(s, i)
+		if j == i {
+			return p.errorf("bad number")
+		}
+		i = j
+	}
+	p.dst = append(p.dst, p.c.num[0]...)
+	p.dst = append(p.dst, s[p.i:i]...)
+	p.dst = append(p.dst, p.c.num[1]...)
+	p.i = i
+	return nil
+}
+
+// str copies the string at p.i (quotes included), validating escapes and
+// neutralising DEL and C1 controls.
+func (p *prettyJSON) str() error {
+	s := p.src
+	i := p.i + 1
+	run := p.i
+	for {
+		for i < len(s) && !strSpecial[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			return errJSONEnd
+		}
+		switch c := s[i]; {
+		case c == '"':
+			p.dst = append(p.dst, s[run:i+1]...)
+			p.i = i + 1
+			return nil
+		case c == '\\':
+			if i+1 >= len(s) {
+				return errJSONEnd
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) || !isHex(s[i+5]) {
+					p.i = i
+					return p.errorf("bad \\u escape")
+				}
+				i += 6
+			default:
+				p.i = i
+				return p.errorf("bad escape \\%c", s[i+1])
+			}
+		case c < 0x20:
+			p.i = i
+			return p.errorf("control character in string")
+		case c == 0x7f:
+			p.dst = append(p.dst, s[run:i]...)
+			p.dst = append(p.dst, `\u007f`...)
+			i++
+			run = i
+		default: // 0xC2: C1 control when followed by 0x80–0x9F
+			if i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+				p.dst = append(p.dst, s[run:i]...)
+				p.dst = append(p.dst, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
+				i += 2
+				run = i
+			} else {
+				i++
+			}
+		}
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (p *prettyJSON) object(depth int) error {
+	if depth >= maxJSONDepth {
+		return p.errorf("nesting deeper than %d", maxJSONDepth)
+	}
+	p.i++ // {
+	p.ws()
+	if p.i < len(p.src) && p.src[p.i] == '}' {
+		p.i++
+		p.dst = append(p.dst, "{}"...)
+		return nil
+	}
+	p.dst = append(p.dst, '{')
+	for {
+		p.newline(depth + 1)
+		if p.i >= len(p.src) {
+			return errJSONEnd
+		}
+		if p.src[p.i] != '"' {
+			return p.errorf("expected a key")
+		}
+		keyStart := p.i
+		p.dst = append(p.dst, p.c.key[0]...)
+		if err := p.str(); err != nil {
+			return err
+		}
+		p.dst = append(p.dst, p.c.key[1]...)
+		key := p.src[keyStart+1 : p.i-1]
+		p.ws()
+		if p.i >= len(p.src) {
+			return errJSONEnd
+		}
+		if p.src[p.i] != ':' {
+			return p.errorf("expected ':'")
+		}
+		p.i++
+		p.dst = append(p.dst, ':', ' ')
+		p.ws()
+		if depth == 0 && p.redact != "" && string(key) == p.redact && p.i < len(p.src) && p.src[p.i] == '"' {
+			if err := p.redacted(); err != nil {
+				return err
+			}
+		} else if err := p.value(depth + 1); err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.src) {
+			return errJSONEnd
+		}
+		switch p.src[p.i] {
+		case ',':
+			p.i++
+			p.dst = append(p.dst, ',')
+			p.ws()
+		case '}':
+			p.i++
+			p.newline(depth)
+			p.dst = append(p.dst, '}')
+			return nil
+		default:
+			return p.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+// redacted validates the string at p.i and writes its redacted form.
+func (p *prettyJSON) redacted() error {
+	start := len(p.dst)
+	from := p.i
+	if err := p.str(); err != nil {
+		return err
+	}
+	p.dst = p.dst[:start]
+	p.dst = append(p.dst, p.c.str[0]...)
+	p.dst = appendJSONString(p.dst, signature.Redact(string(p.src[from+1:p.i-1])))
+	p.dst = append(p.dst, p.c.str[1]...)
+	return nil
+}
+
+func (p *prettyJSON) array(depth int) error {
+	if depth >= maxJSONDepth {
+		return p.errorf("nesting deeper than %d", maxJSONDepth)
+	}
+	p.i++ // [
+	p.ws()
+	if p.i < len(p.src) && p.src[p.i] == ']' {
+		p.i++
+		p.dst = append(p.dst, "[]"...)
+		return nil
+	}
+	p.dst = append(p.dst, '[')
+	for {
+		p.newline(depth + 1)
+		if err := p.value(depth + 1); err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.src) {
+			return errJSONEnd
+		}
+		switch p.src[p.i] {
+		case ',':
+			p.i++
+			p.dst = append(p.dst, ',')
+			p.ws()
+		case ']':
+			p.i++
+			p.newline(depth)
+			p.dst = append(p.dst, ']')
+			return nil
+		default:
+			return p.errorf("expected ',' or ']'")
+		}
+	}
+}
+
+// appendJSONString appends s as a JSON string, escaping quotes,
+// backslashes and every control character (C0, DEL, C1).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c != 0xc2 {
+			continue
+		}
+		if c == 0xc2 {
+			if i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
+				i++
+				start = i + 1
+			}
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,183 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const secret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
+
+func plain() Styles { return NewStyles(io.Discard, false) }
+
+func TestEventLine(t *testing.T) {
+	p := NewEventPrinter(plain())
+	ev := &EventView{
+		Time: time.Date(2026, 5, 1, 12, 3, 4, 0, time.UTC), Family: "livechat", Kind: "incoming_event",
+		Verify: VerifyOK, Duplicate: true,
+		Body: []byte(`{"action":"incoming_event","secret_key":"` + secret + `","payload":{"chat_id":"C1","thread_id":"T1","event":{"author_id":"a@b.c","text":"Hello\nthere"}}}`),
+	}
+	got := string(p.AppendEvent(nil, ev))
+	want := "12:03:04 livechat incoming_event                 ✓ duplicate chat=C1 thread=T1 author=a@b.c \"Hello there\"\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestEventLineFamilies(t *testing.T) {
+	p := NewEventPrinter(plain())
+	tests := []struct {
+		ev   EventView
+		want string
+	}{
+		{EventView{Family: "app", Kind: "payment_activated", Body: []byte(`{"applicationID":"A","licenseID":104,"userID":"u"}`)},
+			"--:--:-- app      payment_activated              · app=A license=104 user=u\n"},
+		{EventView{Family: "monday", Kind: "install", Body: []byte(`{"type":"install","data":{"account_id":7,"user_email":"x@y","subscription":{"plan_id":"p"}}}`)},
+			"--:--:-- monday   install                        · account=7 user=x@y plan=p\n"},
+		{EventView{Family: "monday", Kind: "app_subscription_cancellation_revoked_by_user", Verify: VerifyOK, Body: []byte(`{}`)},
+			"--:--:-- monday   app_subscription_cancellation_revoked_by_user ✓\n"},
+		{EventView{Family: "livechat", Kind: "chat_access_updated", Body: []byte(`{"payload":{"id":"C3","access":{"group_ids":[4]}}}`)},
+			"--:--:-- livechat chat_access_updated            · chat=C3 group=4\n"},
+		{EventView{Family: "unknown", Kind: "unknown", Body: []byte(`[1]`)},
+			"--:--:-- unknown  unknown                        ·\n"},
+		{EventView{Family: "livechat", Kind: "incoming_chat", Verify: VerifyFailed, VerifyNote: "webhook_id \"w\" sent secret_key abc****(24 chars)", Body: []byte(`{"payload":{"chat":{"id":"C9","thread":{"id":"T9"}}}}`)},
+			"--:--:-- livechat incoming_chat                  ✗ chat=C9 thread=T9\n  ✗ not verified: webhook_id \"w\" sent secret_key abc****(24 chars)\n"},
+		{EventView{Status: 401, Method: "POST", Path: "/x", Reason: "--require-secret: nope", Family: "livechat", Kind: "incoming_chat"},
+			"--:--:-- 401 POST /x --require-secret: nope (livechat incoming_chat)\n"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, string(p.AppendEvent(nil, &tt.ev))); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.ev.Kind, diff)
+		}
+	}
+}
+
+func TestSanitiseEscapes(t *testing.T) {
+	body := `{"action":"incoming_event\u001b[2J","payload":{"chat_id":"\u001b]0;pwned\u0007C1","event":{"text":"hi \u001b[31mred\u009b31m \u0085x` + "\u009b" + `"}}}`
+	ev := &EventView{Family: "livechat", Kind: "incoming_event\x1b[2J", Body: []byte(body),
+		Headers: map[string][]string{"X-Evil": {"a\x1bb"}, "Authorization": {"Bearer " + secret}}}
+	for _, color := range []bool{false, true} {
+		p := NewEventPrinter(NewStyles(io.Discard, color))
+		p.Verbose, p.Headers = true, true
+		out := p.AppendEvent(nil, ev)
+		// Strip our own colour codes, then no control byte may remain.
+		clean := stripSGR(string(out))
+		for _, r := range clean {
+			if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+				t.Errorf("color=%v: control %U in output %q", color, r, clean)
+			}
+		}
+		if strings.Contains(string(out), secret) {
+			t.Errorf("secret leaked: %s", out)
+		}
+	}
+}
+
+// stripSGR removes the colour sequences the palette emits (ESC [ digits ; m).
+func stripSGR(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ';') {
+				j++
+			}
+			if j < len(s) && s[j] == 'm' {
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func TestPrettyJSON(t *testing.T) {
+	src := `{"a":[1,-2.5e3,true,false,null,{}],"b":{"c":"d\"e"},"secret_key":"` + secret + `","e":[]}`
+	got, err := AppendPrettyJSON(nil, []byte(src), plain(), "secret_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "a": [
+    1,
+    -2.5e3,
+    true,
+    false,
+    null,
+    {}
+  ],
+  "b": {
+    "c": "d\"e"
+  },
+  "secret_key": "k3J****(24 chars)",
+  "e": []
+}`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{``, `{`, `{"a"}`, `[1,]`, `01`, `"\x"`, "\"\x01\"", `tru`, `{"a":1}x`, `1.`, `-`} {
+		if out, err := AppendPrettyJSON([]byte("keep"), []byte(bad), plain(), ""); err == nil || string(out) != "keep" {
+			t.Errorf("%q: err %v, out %q", bad, err, out)
+		}
+	}
+}
+
+func TestEventJSON(t *testing.T) {
+	ev := &EventView{Time: time.Date(2026, 5, 1, 12, 0, 0, 5, time.UTC), Family: "livechat", Kind: "incoming_chat",
+		WebhookID: "w1", Verify: VerifyOK, Path: "/hook",
+		Headers: map[string][]string{"Authorization": {"Bearer " + secret}, "Content-Type": {"application/json"}},
+		Body:    []byte("{\n\"secret_key\": \"" + secret + "\", \"x\": 1}")}
+	got := AppendEventJSON(nil, ev)
+	want := `{"received_at":"2026-05-01T12:00:00.000000005Z","family":"livechat","kind":"incoming_chat","webhook_id":"w1","verified":true,"path":"/hook","headers":{"Authorization":"Bearer k3J****(24 chars)","Content-Type":"application/json"},"body":{ "secret_key": "k3J****(24 chars)", "x": 1}}` + "\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !json.Valid(bytes.TrimSpace(got)) {
+		t.Errorf("not valid JSON")
+	}
+	none := AppendEventJSON(nil, &EventView{Family: "unknown", Kind: "unknown", Body: []byte(`[]`)})
+	if !bytes.Contains(none, []byte(`"verified":null`)) || !bytes.Contains(none, []byte(`"received_at":null`)) {
+		t.Errorf("nulls missing: %s", none)
+	}
+}
+
+func FuzzPrettyJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"\u001b[31m"`, "\"\u009b\x7f\"", `[]`, `{"secret_key":"x"}`, `-0.1e-5`, `{"a":"\ud800"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out, err := AppendPrettyJSON(nil, src, plain(), "secret_key")
+		valid := json.Valid(src)
+		if valid != (err == nil) {
+			t.Fatalf("json.Valid=%v but err=%v for %q", valid, err, src)
+		}
+		if err != nil {
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("output not valid JSON: %q", out)
+		}
+		for _, c := range out {
+			if c == 0x1b || c == 0x7f || (c < 0x20 && c != '\n' && c != ' ') {
+				t.Fatalf("control byte %#x in %q", c, out)
+			}
+		}
+		if bytes.Contains(out, []byte("\xc2\x9b")) {
+			t.Fatalf("C1 CSI in output %q", out)
+		}
+		// Also exercise the event line on arbitrary bodies.
+		p := NewEventPrinter(plain())
+		for _, fam := range []string{"livechat", "app", "monday", "unknown"} {
+			line := p.AppendEvent(nil, &EventView{Family: fam, Kind: string(src), Body: src})
+			if bytes.IndexByte(line, 0x1b) >= 0 {
+				t.Fatalf("escape in line %q", line)
+			}
+		}
+	})
+}
