@@ -32,7 +32,8 @@ import (
 //
 //	$ export K=V …          sets K for the rest of the guide (testscript env)
 //	$ eval "$(CMD)"         runs CMD and sets the variables of its export lines
-//	$ . FILE / source FILE  sets the variables of FILE's export lines
+//	$ . FILE / source FILE  sets the variables of FILE's export lines (a
+//	                        line that goes on, ". f && cmd", runs in sh)
 //
 // Markers, in an HTML comment on the lines before a block:
 //
@@ -234,9 +235,8 @@ func docCommand(cmd string, fail bool, wait string) string {
 	case strings.HasPrefix(cmd, `eval "$(`) && strings.HasSuffix(cmd, `)"`):
 		inner := strings.TrimSuffix(strings.TrimPrefix(cmd, `eval "$(`), `)"`)
 		return fmt.Sprintf("%sexec sh -c %s\ndocenv stdout\n", neg, shellQuote(inner))
-	case strings.HasPrefix(cmd, ". ") || strings.HasPrefix(cmd, "source "):
-		_, file, _ := strings.Cut(cmd, " ")
-		return fmt.Sprintf("docenv %s\n", shellQuote(strings.TrimSpace(file)))
+	case (strings.HasPrefix(cmd, ". ") || strings.HasPrefix(cmd, "source ")) && len(strings.Fields(cmd)) == 2:
+		return fmt.Sprintf("docenv %s\n", shellQuote(strings.Fields(cmd)[1]))
 	}
 	return fmt.Sprintf("%sexec sh -c %s\n", neg, shellQuote(cmd))
 }
