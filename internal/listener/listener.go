@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -553,9 +555,9 @@ func AppendRecord(dst []byte, ev *Event) []byte {
 	dst = append(dst, `{"received_at":"`...)
 	dst = ev.ReceivedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, `","method":`...)
-	dst = appendString(dst, ev.Method)
+	dst = jsonstr.Append(dst, ev.Method)
 	dst = append(dst, `,"path":`...)
-	dst = appendString(dst, ev.Path)
+	dst = jsonstr.Append(dst, ev.Path)
 	dst = append(dst, `,"verified":`...)
 	switch ev.Verification {
 	case Verified:
@@ -635,13 +637,13 @@ func AppendHeaders(dst []byte, h http.Header, redact bool) []byte {
 	for k := range h {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = jsonstr.Append(dst, k)
 		dst = append(dst, ':')
 		vs := h[k]
 		if redact && (k == "Authorization" || k == "Cookie") {
@@ -649,11 +651,11 @@ func AppendHeaders(dst []byte, h http.Header, redact bool) []byte {
 			if len(vs) > 0 {
 				v = vs[0]
 			}
-			dst = appendString(dst, RedactAuth(v))
+			dst = jsonstr.Append(dst, RedactAuth(v))
 			continue
 		}
 		if len(vs) == 1 {
-			dst = appendString(dst, vs[0])
+			dst = jsonstr.Append(dst, vs[0])
 			continue
 		}
 		joined := ""
@@ -663,7 +665,7 @@ func AppendHeaders(dst []byte, h http.Header, redact bool) []byte {
 			}
 			joined += v
 		}
-		dst = appendString(dst, joined)
+		dst = jsonstr.Append(dst, joined)
 	}
 	return append(dst, '}')
 }
@@ -674,42 +676,4 @@ func RedactAuth(v string) string {
 		return v[:7] + signature.Redact(v[7:])
 	}
 	return signature.Redact(v)
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

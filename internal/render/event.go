@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tidwall/gjson"
 
+	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -406,14 +407,14 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, `,"family":`...)
-	dst = appendJSONString(dst, ev.Family)
+	dst = jsonstr.Append(dst, ev.Family)
 	dst = append(dst, `,"kind":`...)
-	dst = appendJSONString(dst, ev.Kind)
+	dst = jsonstr.Append(dst, ev.Kind)
 	dst = append(dst, `,"webhook_id":`...)
 	if ev.WebhookID == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = appendJSONString(dst, ev.WebhookID)
+		dst = jsonstr.Append(dst, ev.WebhookID)
 	}
 	dst = append(dst, `,"verified":`...)
 	switch ev.Verify {
@@ -428,7 +429,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	if ev.Path == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = appendJSONString(dst, ev.Path)
+		dst = jsonstr.Append(dst, ev.Path)
 	}
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
@@ -442,7 +443,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = jsonstr.Append(dst, k)
 			dst = append(dst, ':')
 			v := ""
 			if vs := ev.Headers[k]; len(vs) > 0 {
@@ -454,7 +455,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if isSecretHeader(k) {
 				v = RedactAuthorization(v)
 			}
-			dst = appendJSONString(dst, v)
+			dst = jsonstr.Append(dst, v)
 		}
 	}
 	dst = append(dst, `},"body":`...)
@@ -472,7 +473,7 @@ func appendRedactedBody(dst, body []byte, valid bool) []byte {
 	r := gjson.GetBytes(body, "secret_key")
 	if r.Type == gjson.String && r.Index > 0 {
 		dst = append(dst, body[:r.Index]...)
-		dst = appendJSONString(dst, signature.Redact(r.Str))
+		dst = jsonstr.Append(dst, signature.Redact(r.Str))
 		dst = append(dst, body[r.Index+len(r.Raw):]...)
 	} else {
 		dst = append(dst, body...)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -321,7 +322,7 @@ func (p *prettyJSON) redacted() error {
 	}
 	p.dst = p.dst[:start]
 	p.dst = append(p.dst, p.c.str[0]...)
-	p.dst = appendJSONString(p.dst, signature.Redact(string(p.src[from+1:p.i-1])))
+	p.dst = jsonstr.Append(p.dst, signature.Redact(string(p.src[from+1:p.i-1])))
 	p.dst = append(p.dst, p.c.str[1]...)
 	return nil
 }
@@ -361,42 +362,4 @@ func (p *prettyJSON) array(depth int) error {
 			return p.errorf("expected ',' or ']'")
 		}
 	}
-}
-
-// appendJSONString appends s as a JSON string, escaping quotes,
-// backslashes and every control character (C0, DEL, C1).
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c != 0xc2 {
-			continue
-		}
-		if c == 0xc2 {
-			if i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
-				i++
-				start = i + 1
-			}
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
