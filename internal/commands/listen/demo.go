@@ -167,8 +167,8 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "\n%s %d events received and verified (✓ = secret_key, clientID or monday JWT checked). Try next:\n",
 		est.Success.Render("✓"), verified)
 	for _, step := range [][2]string{
-		{"lcwh listen --secret \"$SECRET\" --save events.jsonl", "receive on :8080, check secret_key, keep a file"},
-		{"lcwh send-sample --all --url http://127.0.0.1:8080/", "fire every kind at it (another terminal)"},
+		{"lcwh listen --secret my-secret --save events.jsonl", "receive on 127.0.0.1:8080, check secret_key, keep a file"},
+		{"lcwh send-sample --all --secret my-secret", "fire every kind at it (in another terminal)"},
 		{"lcwh inspect -v events.jsonl", "look at what arrived"},
 		{"lcwh replay events.jsonl --to http://localhost:3000/webhooks", "send it again to your app"},
 	} {

@@ -531,7 +531,12 @@ func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
 	}
 	if opts.Register == nil {
 		// With --register the secret is this run's own: send-sample would not verify.
-		fmt.Fprintf(w, "  try: %s\n", st.Command.Render("lcwh send-sample --all --url "+u))
+		try := "lcwh send-sample --all --url " + u
+		if len(opts.Secrets) > 0 {
+			// The secret itself is never echoed; the user knows which one they passed.
+			try += " --secret <your secret>"
+		}
+		fmt.Fprintf(w, "  try: %s\n", st.Command.Render(try))
 	}
 	fmt.Fprintf(w, "  %s\n", st.Muted.Render("Ctrl-C to stop"))
 }

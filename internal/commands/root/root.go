@@ -35,8 +35,10 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 into their own services. It fires realistic samples of every webhook kind,
 receives and verifies webhooks locally, and manages Configuration API
 webhooks for your LiveChat app.`,
-		Example: `$ lcwh config list
-$ lcwh version --json
+		Example: `$ lcwh demo
+$ lcwh listen --secret my-secret --save events.jsonl
+$ lcwh send-sample --all --secret my-secret
+$ lcwh register --action incoming_chat --url https://example.com/hooks --generate-secret
 $ lcwh help environment`,
 		Version:       f.Build.Version,
 		SilenceErrors: true,

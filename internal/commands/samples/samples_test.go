@@ -365,3 +365,23 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("families (-want +got):\n%s", diff)
 	}
 }
+
+// TestShowHidesYourSecretOnATerminal: piped output is the exact body, but a
+// terminal never shows the secret the user configured.
+func TestShowHidesYourSecretOnATerminal(t *testing.T) {
+	f, ts := testFactory(t, "secret: my-own-webhook-secret\n")
+	f.IOStreams.SetStdoutTTY(true)
+	if err := runShow(t, f, "thread_tagged"); err != nil {
+		t.Fatal(err)
+	}
+	if out := ts.Out.String(); strings.Contains(out, "my-own-webhook-secret") || !strings.Contains(out, "my-****") {
+		t.Errorf("secret not redacted on a terminal:\n%s", out)
+	}
+	f, ts = testFactory(t, "secret: my-own-webhook-secret\n")
+	if err := runShow(t, f, "thread_tagged"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ts.Out.String(), `"secret_key": "my-own-webhook-secret"`) {
+		t.Errorf("piped body is not exact:\n%s", ts.Out.String())
+	}
+}

@@ -38,6 +38,8 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 		Short: "Print the body send-sample would send for a webhook kind",
 		Long: `Print one fresh body of a webhook kind as indented JSON, coloured on a
 terminal: the body "lcwh send-sample NAME" would send with the same flags.
+On a terminal a secret_key you configured is shown redacted; piped, the
+output is the exact body.
 
 Every run regenerates chat and thread ids (10 capitals and digits, event ids
 follow their thread), webhook_id (32 hex), App Webhooks' paymentID (a UUID)
@@ -96,8 +98,14 @@ func showRun(opts *ShowOptions) error {
 		}
 		return fmt.Errorf("generate %s: %w", opts.Kind.Name, err)
 	}
-	j := render.NewJSON(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
-	out, err := j.AppendIndent(make([]byte, 0, len(body)*2), body, "  ")
+	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
+	// On a terminal your own secret is hidden; piped, the body is exact so
+	// it can feed curl or a test.
+	redact := ""
+	if opts.IO.IsStdoutTTY() && cfg.Get("secret") != "" {
+		redact = "secret_key"
+	}
+	out, err := render.AppendPrettyJSON(make([]byte, 0, len(body)*2), body, st, redact)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", opts.Kind.Name, err)
 	}

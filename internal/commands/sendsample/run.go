@@ -185,7 +185,15 @@ func dryRun(opts *SendSampleOptions, p *plan) error {
 				fmt.Fprintf(out, "%s: %s\n", k, v)
 			}
 		}
-		fmt.Fprintf(out, "\n%s\n", req.Body)
+		body := req.Body
+		if p.secret != "" {
+			// A preview is for eyes: the caller's secret stays hidden. The
+			// sample's own documented secret (no --secret) is shown as is.
+			if pretty, err := render.AppendPrettyJSON(nil, body, render.NewStyles(out, false), "secret_key"); err == nil {
+				body = pretty
+			}
+		}
+		fmt.Fprintf(out, "\n%s\n", body)
 	}
 	if opts.Count > 0 || opts.Duration > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "dry run: a burst would send bodies like these (fresh ids each), nothing was sent\n")
