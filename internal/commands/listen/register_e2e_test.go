@@ -375,3 +375,29 @@ func TestRegisterUsageErrors(t *testing.T) {
 		t.Errorf("usage errors called the API")
 	}
 }
+
+func TestSignalWhileRegisteringCancels(t *testing.T) {
+	e := newEnv(t)
+	arrived := make(chan struct{})
+	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done() // answers only once lcwh gave up: proof the signal cancelled it
+	}))
+	defer agent.Close()
+	done := e.start(context.Background(), listenArgs(freePort(t), "--register", "incoming_chat", "--public-url", "auto", "--ngrok-api", agent.URL)...)
+	select {
+	case <-arrived:
+	case r := <-done:
+		t.Fatalf("exited early: %+v", r)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.code != 130 || !strings.Contains(r.stderr, "stopping (terminated) while registering") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(e.fake.Webhooks(owner)); n != 0 {
+		t.Errorf("%d webhooks registered", n)
+	}
+}
