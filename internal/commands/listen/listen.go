@@ -152,7 +152,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringVar(&opts.Path, "path", "", "Accept POSTs on this path only (default: every path)")
 	fl.StringVar(&maxBody, "max-body", "10MiB", "Largest accepted body (bytes, or with KiB/MiB)")
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "Accepted LiveChat secret_key (repeatable; env LCWH_SECRET, config secret)")
-	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable)")
+	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable); with --register, the app that owns the webhooks (env LCWH_CLIENT_ID)")
 	fl.StringVar(&opts.MondaySecret, "monday-secret", "", "monday.com signing secret for the Authorization JWT (env LCWH_MONDAY_SECRET)")
 	fl.BoolVar(&opts.RequireSecret, "require-secret", false, "Answer 401 to events that do not verify")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")

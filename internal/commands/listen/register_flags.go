@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/commands/webhook"
 	"github.com/lcwh/lcwh/internal/config"
@@ -35,6 +36,7 @@ func (r *registerFlags) add(cmd *cobra.Command) {
 	fl.StringSliceVar(&r.addData, "additional-data", nil, "With --register: chat_properties, chat_presence_user_ids")
 	fl.DurationVar(&r.ttl, "lease-ttl", DefaultLeaseTTL, "With --register: lease lifetime written in the webhook description")
 	fl.StringVar(&r.ngrokAPI, "ngrok-api", ngrok.DefaultAPI, "With --public-url auto: base URL of the ngrok agent API (web_addr)")
+	_ = cmd.RegisterFlagCompletionFunc("register", completeActions)
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"license", "bot"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("public-url", cobra.FixedCompletions([]string{"auto"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("additional-data", cobra.FixedCompletions([]string{livechat.DataChatProperties, livechat.DataChatPresenceUserIDs}, cobra.ShellCompDirectiveNoFileComp))
@@ -101,4 +103,20 @@ func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r 
 		ClientID: clientID, LeaseTTL: r.ttl, Secret: secret,
 	}
 	return nil
+}
+
+// completeActions completes --register with the livechat-family kinds,
+// which are the webhook actions (comma lists included).
+func completeActions(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	prefix := ""
+	if i := strings.LastIndex(toComplete, ","); i >= 0 {
+		prefix = toComplete[:i+1]
+	}
+	var out []string
+	for _, k := range catalog.ByFamily(catalog.LiveChat) {
+		if strings.HasPrefix(prefix+k.Name, toComplete) {
+			out = append(out, prefix+k.Name)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
