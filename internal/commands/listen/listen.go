@@ -393,12 +393,12 @@ func startSession(ctx context.Context, opts *Options, est render.Styles, bound n
 	if opts.Register == nil {
 		return nil, nil, nil
 	}
-	s := &session{ro: opts.Register, w: opts.IO.ErrOut, st: est}
+	s := &session{ro: opts.Register, w: opts.IO.ErrOut, st: est, now: opts.Now}
 	port := bound.(*net.TCPAddr).Port
 	wctx, stopWatch := watch(ctx, sigs)
 	u, err := opts.Register.publicURL(wctx, port, opts.Path)
 	if err == nil {
-		err = s.start(wctx, u, opts.Now())
+		err = s.start(wctx, u, s.now())
 	}
 	sig := stopWatch()
 	switch {

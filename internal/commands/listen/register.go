@@ -59,6 +59,7 @@ type session struct {
 	lease     lease.Lease
 	hooks     []registered
 	reEnabled bool // license webhooks were disabled and this run enabled them
+	now       func() time.Time
 }
 
 // publicURL resolves --public-url: as given, or the ngrok tunnel to port.
@@ -168,7 +169,7 @@ func (s *session) explainRegister(ctx context.Context, action string, err error)
 	stale := 0
 	for _, h := range hooks {
 		if l, ok := lease.Parse(h.Description); ok && h.Action == action {
-			if gone, _ := l.Stale(s.host, time.Now(), s.ro.Alive); gone {
+			if gone, _ := l.Stale(s.host, s.now(), s.ro.Alive); gone {
 				stale++
 			}
 		}
