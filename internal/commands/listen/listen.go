@@ -60,6 +60,8 @@ type Options struct {
 	ForwardConcurrency int
 	ForwardTimeout     time.Duration
 	QueueSize          int
+	// Register is set by --register: webhooks registered for this run.
+	Register *RegisterOptions
 }
 
 // NewCmdListen builds `lcwh listen`; runF replaces the run function in tests.
@@ -70,6 +72,7 @@ func NewCmdListen(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		forwardTo []string
 		maxBody   string
 	)
+	reg := &registerFlags{}
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Receive webhooks locally: verify, show, save and forward them",
@@ -100,15 +103,41 @@ exits 0; a second Ctrl-C exits 130 at once, saying how many queued events
 were not processed.
 
 --json prints one NDJSON object per event on stdout (secret_key and
-Authorization redacted), written as events arrive.`,
+Authorization redacted), written as events arrive.
+
+Temporary webhooks (--register): with --register A[,B…] --public-url URL,
+listen registers one webhook per action to URL (register_webhook, validated
+as "lcwh register" does; --client-id, --type, --filter, --filters and
+--additional-data as there) with a secret key generated for this run, which
+it then verifies. URL is the public side of a tunnel to this port, or a local
+URL when the API is "lcwh sandbox". --public-url auto asks a running ngrok
+agent (GET http://127.0.0.1:4040/api/tunnels, --ngrok-api to change) for the
+https tunnel whose address is this port, and appends --path. Each webhook's
+description is a lease:
+  lcwh lease <id> <host> pid <pid> until <RFC 3339 time>
+(--lease-ttl, default 12h). For --type license, disabled license webhooks
+are enabled for the run and disabled again at exit.
+At exit (Ctrl-C, SIGTERM, or a fatal error) listen drains the queue, then
+unregisters every webhook it registered and says so. A second Ctrl-C stops
+draining (exit 130) but still unregisters; a third abandons that too. When
+webhooks cannot be removed (network gone, API error) their ids and the
+command that removes them are printed and the exit status is 1 (or 130
+after a second Ctrl-C). Leftovers of runs that were killed are removed by
+"lcwh unregister --stale --yes" once their process is gone or their lease
+has expired. A Ctrl-C while registering exits 130 after cleaning up.`,
 		Example: `$ lcwh listen
 $ lcwh listen --port 9000 --path /webhooks --secret "$SECRET" --save events.jsonl
 $ lcwh listen --forward-to http://localhost:3000/webhooks
 $ lcwh listen --forward-to incoming_chat=http://localhost:3000/chats --forward-to http://localhost:3000/other
-$ lcwh listen --json | jq -r .kind`,
+$ lcwh listen --json | jq -r .kind
+$ lcwh listen --register incoming_chat,incoming_event --public-url auto
+$ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --client-id "$CLIENT_ID"`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.complete(cmd, maxBody, forwardTo); err != nil {
+				return err
+			}
+			if err := opts.completeRegister(f, cmd, reg); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -123,7 +152,7 @@ $ lcwh listen --json | jq -r .kind`,
 	fl.StringVar(&opts.Path, "path", "", "Accept POSTs on this path only (default: every path)")
 	fl.StringVar(&maxBody, "max-body", "10MiB", "Largest accepted body (bytes, or with KiB/MiB)")
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "Accepted LiveChat secret_key (repeatable; env LCWH_SECRET, config secret)")
-	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable)")
+	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable); with --register, the app that owns the webhooks (env LCWH_CLIENT_ID)")
 	fl.StringVar(&opts.MondaySecret, "monday-secret", "", "monday.com signing secret for the Authorization JWT (env LCWH_MONDAY_SECRET)")
 	fl.BoolVar(&opts.RequireSecret, "require-secret", false, "Answer 401 to events that do not verify")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
@@ -134,6 +163,7 @@ $ lcwh listen --json | jq -r .kind`,
 	fl.StringArrayVar(&forwardTo, "forward-to", nil, "Forward events to URL, or kind=URL for one kind (repeatable)")
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
+	reg.add(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, JSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
 	return cmd
@@ -338,17 +368,54 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		st, err := l.Run(runCtx)
 		done <- result{st, err}
 	}()
-	if err := pump(opts, est, l, sigs, cancel); err != nil {
-		return err
+	// The listener serves before anything is registered, so the first
+	// delivery finds it; events wait in its queue until pump reads them.
+	sess, sig, err := startSession(ctx, opts, est, bound, sigs)
+	if err != nil {
+		cancel()
+		_ = pump(opts, est, l, sigs, cancel, nil)
+		<-done
+		return combine(err, sess.cleanup(sigs))
+	}
+	if err := pump(opts, est, l, sigs, cancel, sig); err != nil {
+		return combine(err, sess.cleanup(sigs))
 	}
 	res := <-done
 	printSummary(opts.IO.ErrOut, est, res.st, opts.Save)
-	return res.err
+	return combine(res.err, sess.cleanup(sigs))
+}
+
+// startSession registers the --register webhooks (nil session without
+// --register). A signal meanwhile abandons registering (ErrCancel); what
+// was registered is still in the session for cleanup. A signal that comes
+// once all is registered is returned for pump to handle.
+func startSession(ctx context.Context, opts *Options, est render.Styles, bound net.Addr, sigs <-chan os.Signal) (*session, os.Signal, error) {
+	if opts.Register == nil {
+		return nil, nil, nil
+	}
+	s := &session{ro: opts.Register, w: opts.IO.ErrOut, st: est, now: opts.Now}
+	port := bound.(*net.TCPAddr).Port
+	wctx, stopWatch := watch(ctx, sigs)
+	u, err := opts.Register.publicURL(wctx, port, opts.Path)
+	if err == nil {
+		err = s.start(wctx, u, s.now())
+	}
+	sig := stopWatch()
+	switch {
+	case err == nil:
+		return s, sig, nil
+	case sig != nil:
+		fmt.Fprintf(opts.IO.ErrOut, "\n%s (%s) while registering\n", est.Muted.Render("stopping"), sig)
+		return s, nil, cmdutil.ErrCancel
+	case ctx.Err() != nil:
+		return s, nil, cmdutil.ErrCancel
+	}
+	return s, nil, err
 }
 
 // pump prints what comes out of the listener until it has drained. The
 // first signal starts the drain; a second one returns exit 130 at once.
-func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os.Signal, cancel func()) error {
+func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os.Signal, cancel func(), first os.Signal) error {
 	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
 	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
 	pr.Verbose = opts.Verbose
@@ -368,6 +435,9 @@ func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os
 			est.Muted.Render("stopping"), sig, l.Queued())
 		cancel()
 		return nil
+	}
+	if first != nil {
+		_ = onSignal(first) // the first signal never fails
 	}
 	var buf []byte
 	events := l.Events()
@@ -459,12 +529,15 @@ func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
 			fmt.Fprintf(w, "  forwarding to %s\n", r.URL)
 		}
 	}
-	try := "lcwh send-sample --all --url " + u
-	if len(opts.Secrets) > 0 {
-		// The secret itself is never echoed; the user knows which one they passed.
-		try += " --secret <your secret>"
+	if opts.Register == nil {
+		// With --register the secret is this run's own: send-sample would not verify.
+		try := "lcwh send-sample --all --url " + u
+		if len(opts.Secrets) > 0 {
+			// The secret itself is never echoed; the user knows which one they passed.
+			try += " --secret <your secret>"
+		}
+		fmt.Fprintf(w, "  try: %s\n", st.Command.Render(try))
 	}
-	fmt.Fprintf(w, "  try: %s\n", st.Command.Render(try))
 	fmt.Fprintf(w, "  %s\n", st.Muted.Render("Ctrl-C to stop"))
 }
 

@@ -136,37 +136,57 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 	if err := livechat.ValidateURL(opts.URL); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	filters, err := buildFilters(filtersJSON, filterKVs)
+	reg, err := ParseRegistration(opts.Version, acts, filtersJSON, filterKVs, addData)
 	if err != nil {
 		return err
 	}
-	opts.Filters = filters
-	opts.AdditionalData = splitList(addData)
-	names, known := livechat.Names(opts.Version)
+	opts.Actions, opts.Filters, opts.AdditionalData = reg.Actions, reg.Filters, reg.AdditionalData
+	return nil
+}
+
+// Registration is the validated part of a register_webhook call that
+// `lcwh register` and `lcwh listen --register` share.
+type Registration struct {
+	Actions        []livechat.WebhookName // in the order given, without repeats
+	Filters        *livechat.Filters      // nil when none
+	AdditionalData []string
+}
+
+// ParseRegistration validates actions (comma lists allowed), filters and
+// additional data against the action table of version, as LiveChat would
+// (configuration-api.md §6.1, §6.8). Errors are usage errors with hints.
+func ParseRegistration(version string, actions []string, filtersJSON string, filterKVs, addData []string) (Registration, error) {
+	var reg Registration
+	filters, err := buildFilters(filtersJSON, filterKVs)
+	if err != nil {
+		return reg, err
+	}
+	reg.Filters = filters
+	reg.AdditionalData = splitList(addData)
+	names, known := livechat.Names(version)
 	if !known {
-		return cmdutil.UsageHint(fmt.Errorf("lcwh has no action table for API version %s", opts.Version),
+		return reg, cmdutil.UsageHint(fmt.Errorf("lcwh has no action table for API version %s", version),
 			"Use one of "+fmt.Sprint(livechat.Versions())+" with --api-version or LCWH_API_VERSION.")
 	}
 	seen := map[string]bool{}
-	opts.Actions = nil
-	for _, a := range acts {
+	for _, a := range splitList(actions) {
 		if seen[a] {
 			continue
 		}
 		seen[a] = true
-		n, err := checkAction(names, opts.Version, a)
+		n, err := checkAction(names, version, a)
 		if err != nil {
-			return err
+			return reg, err
 		}
-		if err := livechat.ValidateFilters(n, opts.Filters); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		if err := livechat.ValidateFilters(n, reg.Filters); err != nil {
+			return reg, cmdutil.FlagErrorWrap(err)
 		}
-		if err := livechat.ValidateAdditionalData(n, opts.AdditionalData); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		if err := livechat.ValidateAdditionalData(n, reg.AdditionalData); err != nil {
+			return reg, cmdutil.FlagErrorWrap(err)
 		}
-		opts.Actions = append(opts.Actions, n)
+		reg.Actions = append(reg.Actions, n)
 	}
-	return nil
+	return reg, nil
 }
 
 // buildFilters merges --filters JSON and --filter key=value pairs; nil when none.
@@ -277,4 +297,10 @@ func writeRegistered(opts *RegisterOptions, results []registerResult, registered
 		fmt.Fprintf(opts.IO.Out, "secret_key\t%s\n", opts.Secret)
 	}
 	return nil
+}
+
+// Owner returns whose webhooks a command manages: clientID, else the OAuth
+// token's client id, else a usage error saying where a client id comes from.
+func Owner(clientID string, c *livechat.Client) (string, error) {
+	return ownerOrTokenClient(clientID, c)
 }
