@@ -55,3 +55,17 @@ func TestAlive(t *testing.T) {
 		t.Error("this process is not alive")
 	}
 }
+
+func TestStatZombie(t *testing.T) {
+	for line, want := range map[string]bool{
+		"4512 (lcwh) Z 1 4512 4512 0 -1": true,
+		"4512 (lcwh) S 1 4512 4512 0 -1": false,
+		"77 (odd) name) Z 1 2 3":         true,
+		"77 (odd) Z name) R 1 2 3":       false,
+		"garbage":                        false,
+	} {
+		if got := statZombie([]byte(line)); got != want {
+			t.Errorf("statZombie(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
