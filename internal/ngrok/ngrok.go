@@ -101,7 +101,7 @@ func AddrPort(addr string) (int, bool) {
 	}
 	if host != "localhost" {
 		ip := net.ParseIP(host)
-		if ip == nil || !(ip.IsLoopback() || ip.IsUnspecified()) {
+		if ip == nil || (!ip.IsLoopback() && !ip.IsUnspecified()) {
 			return 0, false
 		}
 	}

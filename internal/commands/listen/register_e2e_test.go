@@ -123,7 +123,7 @@ func TestRegisterLifecycle(t *testing.T) {
 	}
 	l, ok := lease.Parse(hooks[0].Description)
 	host, _ := os.Hostname()
-	if !ok || l.PID != os.Getpid() || l.Until.Sub(time.Now()) < 11*time.Hour || l.Host != host {
+	if !ok || l.PID != os.Getpid() || time.Until(l.Until) < 11*time.Hour || l.Host != host {
 		t.Errorf("lease %q = %+v", hooks[0].Description, l)
 	}
 
