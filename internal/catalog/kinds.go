@@ -2,10 +2,9 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/agnivade/levenshtein"
+	"github.com/lcwh/lcwh/internal/suggest"
 )
 
 // Family groups webhook kinds by who sends them and how their body looks.
@@ -133,26 +132,11 @@ func Lookup(name string) (Kind, bool) {
 
 // Suggest returns the kinds whose names are close to name, for "did you mean".
 func Suggest(name string) []string {
-	type cand struct {
-		name string
-		d    int
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.Name
 	}
-	var cs []cand
-	for _, k := range kinds {
-		d := levenshtein.ComputeDistance(name, k.Name)
-		if d <= 3 || (len(name) >= 4 && strings.Contains(k.Name, name)) {
-			cs = append(cs, cand{k.Name, d})
-		}
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
-	var out []string
-	for i, c := range cs {
-		if i == 5 {
-			break
-		}
-		out = append(out, c.name)
-	}
-	return out
+	return suggest.Closest(name, names, 5)
 }
 
 // UnknownKindError names a kind the catalog does not have.

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 
-	"github.com/agnivade/levenshtein"
+	"github.com/lcwh/lcwh/internal/suggest"
 )
 
 // Filter names (configuration-api.md §6.1, §6.8).
@@ -149,23 +148,11 @@ func LookupName(names []WebhookName, action string) (WebhookName, bool) {
 
 // SuggestAction returns up to three actions close to a mistyped one.
 func SuggestAction(names []WebhookName, action string) []string {
-	type cand struct {
-		name string
-		d    int
+	actions := make([]string, len(names))
+	for i, n := range names {
+		actions[i] = n.Action
 	}
-	var cs []cand
-	for _, n := range names {
-		d := levenshtein.ComputeDistance(action, n.Action)
-		if d <= 3 || (len(action) >= 4 && strings.Contains(n.Action, action)) {
-			cs = append(cs, cand{n.Action, d})
-		}
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
-	var out []string
-	for i := 0; i < len(cs) && i < 3; i++ {
-		out = append(out, cs[i].name)
-	}
-	return out
+	return suggest.Closest(action, actions, 3)
 }
 
 // Filters are register_webhook's filters (configuration-api.md §6.1).
