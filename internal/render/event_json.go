@@ -293,22 +293,8 @@ func (p *prettyJSON) object(depth int) error {
 		} else if err := p.value(depth + 1); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.src) {
-			return errJSONEnd
-		}
-		switch p.src[p.i] {
-		case ',':
-			p.i++
-			p.dst = append(p.dst, ',')
-			p.ws()
-		case '}':
-			p.i++
-			p.newline(depth)
-			p.dst = append(p.dst, '}')
-			return nil
-		default:
-			return p.errorf("expected ',' or '}'")
+		if done, err := p.afterItem('}', depth); done || err != nil {
+			return err
 		}
 	}
 }
@@ -344,22 +330,30 @@ func (p *prettyJSON) array(depth int) error {
 		if err := p.value(depth + 1); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.src) {
-			return errJSONEnd
-		}
-		switch p.src[p.i] {
-		case ',':
-			p.i++
-			p.dst = append(p.dst, ',')
-			p.ws()
-		case ']':
-			p.i++
-			p.newline(depth)
-			p.dst = append(p.dst, ']')
-			return nil
-		default:
-			return p.errorf("expected ',' or ']'")
+		if done, err := p.afterItem(']', depth); done || err != nil {
+			return err
 		}
 	}
+}
+
+// afterItem consumes what follows an object member or array element: a
+// comma, or the closer (then done is true).
+func (p *prettyJSON) afterItem(closer byte, depth int) (done bool, err error) {
+	p.ws()
+	if p.i >= len(p.src) {
+		return false, errJSONEnd
+	}
+	switch p.src[p.i] {
+	case ',':
+		p.i++
+		p.dst = append(p.dst, ',')
+		p.ws()
+		return false, nil
+	case closer:
+		p.i++
+		p.newline(depth)
+		p.dst = append(p.dst, closer)
+		return true, nil
+	}
+	return false, p.errorf("expected ',' or '%c'", closer)
 }
