@@ -65,14 +65,14 @@ func Line(s string) string {
 	return string(AppendLine(make([]byte, 0, len(s)), s, -1))
 }
 
-// AppendLine appends Line(s) to dst, cut after max runes with Ellipsis
-// (max < 0: no limit).
-func AppendLine(dst []byte, s string, max int) []byte {
-	return appendText(dst, s, false, max)
+// AppendLine appends Line(s) to dst, cut after limit runes with Ellipsis
+// (limit < 0: no limit).
+func AppendLine(dst []byte, s string, limit int) []byte {
+	return appendText(dst, s, false, limit)
 }
 
 // isPlain reports whether s is printable ASCII (plus newline and tab when
-// multiline), which every function here returns unchanged.
+// multiline), which Clean returns unchanged.
 func isPlain(s string, multiline bool) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -87,9 +87,9 @@ func isPlain(s string, multiline bool) bool {
 	return true
 }
 
-// appendText is Clean (multiline) or Line (one line, cut after max runes
-// when max >= 0).
-func appendText(dst []byte, s string, multiline bool, max int) []byte {
+// appendText is Clean (multiline) or Line (one line, cut after limit runes
+// when limit >= 0).
+func appendText(dst []byte, s string, multiline bool, limit int) []byte {
 	n, space := 0, false
 	for i := 0; i < len(s); {
 		r, size := rune(s[i]), 1
@@ -121,7 +121,7 @@ func appendText(dst []byte, s string, multiline bool, max int) []byte {
 		}
 		sep := space && n > 0
 		space = false
-		if max >= 0 && n+1+b2i(sep) > max {
+		if limit >= 0 && n+1+b2i(sep) > limit {
 			return append(dst, Ellipsis...)
 		}
 		if sep {
@@ -212,24 +212,24 @@ func stringLen(s string) int {
 	return 0
 }
 
-// Truncate returns s when it is at most max bytes long; otherwise its
-// longest prefix of at most max bytes that does not end inside a UTF-8
+// Truncate returns s when it is at most limit bytes long; otherwise its
+// longest prefix of at most limit bytes that does not end inside a UTF-8
 // character, followed by tail. It is lcwh's one way to shorten text.
-func Truncate(s string, max int, tail string) string {
-	if len(s) <= max {
+func Truncate(s string, limit int, tail string) string {
+	if len(s) <= limit {
 		return s
 	}
-	if max <= 0 {
+	if limit <= 0 {
 		return tail
 	}
-	i := max
+	i := limit
 	// Back off over at most three continuation bytes to the start of the
 	// character that does not fit; a longer run is invalid UTF-8 anyway.
 	for k := 0; k < utf8.UTFMax-1 && i > 0 && !utf8.RuneStart(s[i]); k++ {
 		i--
 	}
 	if !utf8.RuneStart(s[i]) {
-		i = max
+		i = limit
 	}
 	return s[:i] + tail
 }

@@ -137,3 +137,25 @@ func BenchmarkAppendLine(b *testing.B) {
 		buf = AppendLine(buf[:0], s, 200)
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	tests := map[string]string{
+		"https://user:pa55@example.com/hook?x=1": "https://user:xxxxx@example.com/hook?x=1",
+		"https://ghp_token@example.com/hook":     "https://xxxxx@example.com/hook",
+		"http://127.0.0.1:9000/hook":             "http://127.0.0.1:9000/hook",
+		"https://example.com/a@b":                "https://example.com/a@b",
+		"mailto:someone@example.com":             "mailto:someone@example.com",
+		"not a url":                              "not a url",
+		"http://u:p@host/\x7f":                   "http://u:xxxxx@host/\x7f", // does not parse: by hand
+		"http://u:p@ho st:bad/":                  "http://u:xxxxx@ho st:bad/",
+		"http://a:b@c@host/":                     "http://a:xxxxx@host/",
+	}
+	for in, want := range tests {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := URL("http://u:secret@host/\x1b[2J"); strings.Contains(got, "secret") || strings.ContainsRune(got, 0x1b) {
+		t.Errorf("URL = %q", got)
+	}
+}
