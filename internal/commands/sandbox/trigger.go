@@ -20,7 +20,7 @@ import (
 )
 
 // triggerFields is the documented --json field set.
-const triggerFields = "kind, registered, deliveries (webhook_id, owner_client_id, type, url (password redacted), ok, status, attempts, latency_ms, error, warning, unevaluated_filters), skipped (webhook_id, owner_client_id, type, url (password redacted), reason)"
+const triggerFields = "kind, registered, deliveries (webhook_id, owner_client_id, type, url (userinfo redacted), ok, status, attempts, latency_ms, error, warning, unevaluated_filters), skipped (webhook_id, owner_client_id, type, url (userinfo redacted), reason)"
 
 // TriggerOptions are the inputs of `lcwh sandbox trigger`.
 type TriggerOptions struct {

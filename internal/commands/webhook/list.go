@@ -58,7 +58,7 @@ $ lcwh list --json | jq -r '.[].id'`,
 	cmd.Flags().StringVar(&opts.Action, "action", "", "Only webhooks for this action")
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	addClientIDFlag(cmd)
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, url (password redacted), description, action, filters, owner_client_id, type, additional_data, secret_key (redacted)")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, url (userinfo redacted), description, action, filters, owner_client_id, type, additional_data, secret_key (redacted)")
 	return cmd
 }
 

@@ -99,7 +99,7 @@ $ lcwh unregister --all --yes`,
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	addClientIDFlag(cmd)
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, action, url (password redacted), removed, error")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, action, url (userinfo redacted), removed, error")
 	return cmd
 }
 
