@@ -62,3 +62,37 @@ func Append(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendNeutral appends src, valid JSON, to dst with what could drive a
+// terminal inside its strings rewritten as escapes: raw DEL and C1 runes
+// as \u007f / \u0080–\u009f (the decoded value is unchanged) and invalid
+// UTF-8 as \ufffd (lossy, as encoding/json decodes it anyway). Outside
+// strings valid JSON is ASCII, so the pass needs no parsing.
+func AppendNeutral(dst, src []byte) []byte {
+	start := 0
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf && c != 0x7f {
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(src[i:])
+		}
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case termtext.IsControl(r):
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	return append(dst, src[start:]...)
+}

@@ -2,6 +2,7 @@ package jsonstr
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 )
@@ -76,6 +77,40 @@ func FuzzAppend(f *testing.F) {
 		// Each invalid byte is one U+FFFD, as ranging over a string yields.
 		if want := string([]rune(s)); back != want {
 			t.Fatalf("%q round-trips to %q, want %q", s, back, want)
+		}
+	})
+}
+
+func TestAppendNeutral(t *testing.T) {
+	src := "{\"a\":\"x\x7fy\u009b2J\u0085 é \xff\",\"b\":[1,\"\u00a0\"]}"
+	got := string(AppendNeutral([]byte("> "), []byte(src)))
+	want := `> {"a":"x\u007fy\u009b2J\u0085 é \ufffd","b":[1,"` + "\u00a0" + `"]}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func FuzzAppendNeutral(f *testing.F) {
+	f.Add([]byte("{\"a\":\"\u009b\x7f\xff\"}"))
+	f.Add([]byte(`[1,"é",{"k":null}]`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if !json.Valid(src) {
+			return
+		}
+		out := AppendNeutral(nil, src)
+		if !json.Valid(out) || !utf8.Valid(out) {
+			t.Fatalf("%q became %q", src, out)
+		}
+		for _, r := range string(out) {
+			if r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+				t.Fatalf("raw control %U in %q", r, out)
+			}
+		}
+		var a, b any
+		_ = json.Unmarshal(src, &a)
+		_ = json.Unmarshal(out, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("%q decodes to %v, %q to %v", src, a, out, b)
 		}
 	})
 }
