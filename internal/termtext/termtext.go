@@ -144,36 +144,40 @@ func b2i(b bool) int {
 // sequenceLen is how many bytes of s, which starts with ESC or the C1
 // control r (size bytes long), form one control sequence to drop.
 func sequenceLen(s string, r rune, size int) int {
-	if r == 0x1b {
-		if len(s) < 2 {
-			return 1
-		}
-		switch c := s[1]; {
-		case c == '[':
-			return 2 + csiLen(s[2:])
-		case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
-			return 2 + stringLen(s[2:])
-		case c >= 0x20 && c <= 0x2f: // intermediates, then a final byte
-			j := 1
-			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
-				j++
-			}
-			if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
-				j++
-			}
-			return j
-		case c >= 0x30 && c <= 0x7e:
-			return 2
-		}
-		return 1
-	}
 	switch r {
+	case 0x1b:
+		return escLen(s)
 	case 0x9b: // CSI
 		return size + csiLen(s[size:])
 	case 0x9d, 0x90, 0x98, 0x9e, 0x9f: // OSC, DCS, SOS, PM, APC
 		return size + stringLen(s[size:])
 	}
 	return size
+}
+
+// escLen is the length of the sequence ESC starts at s[0] (ECMA-35/48).
+func escLen(s string) int {
+	if len(s) < 2 {
+		return 1
+	}
+	switch c := s[1]; {
+	case c == '[':
+		return 2 + csiLen(s[2:])
+	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+		return 2 + stringLen(s[2:])
+	case c >= 0x20 && c <= 0x2f: // intermediates, then a final byte
+		j := 1
+		for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+			j++
+		}
+		if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
+			j++
+		}
+		return j
+	case c >= 0x30 && c <= 0x7e:
+		return 2
+	}
+	return 1
 }
 
 // csiLen is the length of a CSI sequence's parameter and intermediate

@@ -100,7 +100,7 @@ func assertSafe(t *testing.T, s string, multiline bool) {
 		t.Fatalf("invalid UTF-8 in %q", s)
 	}
 	for _, r := range s {
-		if IsControl(r) && !(multiline && (r == '\n' || r == '\t')) {
+		if IsControl(r) && (!multiline || (r != '\n' && r != '\t')) {
 			t.Fatalf("control %U in %q", r, s)
 		}
 	}
