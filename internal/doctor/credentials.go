@@ -51,6 +51,20 @@ func checkCredentials(f *facts) Item {
 	if c.Method == "oauth" && o.ClientID != "" && c.ClientID != "" && o.ClientID != c.ClientID {
 		it.found(fmt.Sprintf("webhooks of client %s are checked; this OAuth token was issued to client %s", o.ClientID, c.ClientID))
 	}
+	if !accepted(f, &it, c) {
+		return it
+	}
+	if c.Method == "oauth" && c.Scopes != nil {
+		oauthScopes(f, &it, c)
+	} else {
+		patScopes(f, &it)
+	}
+	return it
+}
+
+// accepted reports what LiveChat said of the credential; false when it
+// rejected it (nothing more to check).
+func accepted(f *facts, it *Item, c *Credential) bool {
 	switch {
 	case f.rejected:
 		it.raise(Fail)
@@ -60,21 +74,16 @@ func checkCredentials(f *facts) Item {
 		}
 		it.found(fmt.Sprintf("LiveChat rejected it: %v", err))
 		it.addFix(loginFix(f, c)...)
-		return it
+		return false
 	case f.listed || f.stated:
 		it.found("accepted by LiveChat")
-	case o.ClientID == "":
+	case f.opts.ClientID == "":
 		it.found("not sent to LiveChat: no client id to ask about (see registration)")
 	case f.listErr != nil:
 		it.raise(Warn)
 		it.found(fmt.Sprintf("could not confirm that LiveChat accepts it: %v", f.listErr))
 	}
-	if c.Method == "oauth" && c.Scopes != nil {
-		oauthScopes(f, &it, c)
-	} else {
-		patScopes(f, &it)
-	}
-	return it
+	return true
 }
 
 func describeLogin(c *Credential) string {

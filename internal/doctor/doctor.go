@@ -303,11 +303,3 @@ func (f *facts) why() string {
 	}
 	return ""
 }
-
-// subject names what is checked: "incoming_event webhooks" or "webhooks".
-func (f *facts) subject() string {
-	if f.opts.Action != "" {
-		return f.opts.Action + " webhooks"
-	}
-	return "webhooks"
-}

@@ -130,8 +130,10 @@ func wantFix(t *testing.T, it Item, sub string) {
 	}
 }
 
-func sampleEvent(t *testing.T, kind string) *Event {
+// sampleEvent is a fresh incoming_event sample: a customer's message.
+func sampleEvent(t *testing.T) *Event {
 	t.Helper()
+	const kind = "incoming_event"
 	k, _ := catalog.Lookup(kind)
 	b, err := catalog.NewGenerator(1, func() time.Time { return testNow }).Body(k, catalog.Params{})
 	if err != nil {
@@ -145,7 +147,7 @@ func TestHealthy(t *testing.T) {
 	e.fake.ListSecrets = true
 	e.register(t, livechat.RegisterRequest{Action: "incoming_event", URL: "https://hooks.example.com/lc"})
 	o := e.options()
-	o.Action, o.Secret, o.Event = "incoming_event", "registered-secret-value", sampleEvent(t, "incoming_event")
+	o.Action, o.Secret, o.Event = "incoming_event", "registered-secret-value", sampleEvent(t)
 	r := e.run(t, o)
 	if r.Failed() || r.AuthFailed {
 		t.Fatalf("healthy setup reported a problem: %+v", r.Items)
@@ -231,7 +233,7 @@ func TestFilterExcludesSample(t *testing.T) {
 	id := e.register(t, livechat.RegisterRequest{Action: "incoming_event", URL: "https://hooks.example.com/lc",
 		Filters: &livechat.Filters{AuthorType: "agent", SourceType: []string{"my_client"}}, AdditionalData: []string{"chat_properties"}})
 	o := e.options()
-	o.Action, o.Event = "incoming_event", sampleEvent(t, "incoming_event")
+	o.Action, o.Event = "incoming_event", sampleEvent(t)
 	it := item(t, e.run(t, o), IDFilters)
 	wantStatus(t, it, Fail)
 	wantFound(t, it, "author_type=agent: only events written by an agent")
@@ -253,7 +255,7 @@ func TestFilterExcludesSample(t *testing.T) {
 	e2.register(t, livechat.RegisterRequest{Action: "incoming_event", URL: "https://hooks.example.com/lc",
 		Filters: &livechat.Filters{AuthorType: "customer", SourceType: []string{"my_client"}}})
 	o2 := e2.options()
-	o2.Action, o2.Event = "incoming_event", sampleEvent(t, "incoming_event")
+	o2.Action, o2.Event = "incoming_event", sampleEvent(t)
 	it = item(t, e2.run(t, o2), IDFilters)
 	wantStatus(t, it, Warn)
 	wantFound(t, it, "the incoming_event sample passes, but it cannot tell source_type")
@@ -276,7 +278,7 @@ func TestFilterOfLeaseFixedByListen(t *testing.T) {
 	e.register(t, livechat.RegisterRequest{Action: "incoming_event", URL: "https://abc.ngrok-free.app/", Description: l.Description(),
 		Filters: &livechat.Filters{AuthorType: "agent"}})
 	o := e.options()
-	o.Action, o.Event, o.NgrokAPI = "incoming_event", sampleEvent(t, "incoming_event"), closedPort(t)
+	o.Action, o.Event, o.NgrokAPI = "incoming_event", sampleEvent(t), closedPort(t)
 	it := item(t, e.run(t, o), IDFilters)
 	wantStatus(t, it, Fail)
 	wantFix(t, it, "lcwh listen --register incoming_event --public-url https://abc.ngrok-free.app/")

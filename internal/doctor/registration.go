@@ -84,34 +84,40 @@ func checkLimit(f *facts, it *Item) {
 		}
 	}
 	for _, a := range sortedSet(actions) {
-		n := actionCount(f.all, a)
-		switch {
-		case n >= livechat.MaxWebhooksPerAction:
-			staleHere := 0
-			for _, h := range f.all {
-				if h.Action == a && h.stale {
-					staleHere++
-				}
-			}
-			it.found(fmt.Sprintf("%s: %d of %d webhooks, the limit per action: another registration (also by lcwh listen --register) fails with limit_reached",
-				a, n, livechat.MaxWebhooksPerAction))
-			if staleHere > 0 || (o.URL != "" && o.Action == a && len(f.relevant) == 0) {
-				it.raise(Fail)
-			} else {
-				it.raise(Warn)
-			}
-			if staleHere == 0 {
-				it.addFix(freeSlot(f, a))
-			}
-		case n == livechat.MaxWebhooksPerAction-1:
-			it.found(fmt.Sprintf("%s: %d of %d webhooks: one more can be registered", a, n, livechat.MaxWebhooksPerAction))
-		}
+		limitOf(f, it, a)
 	}
 	if stale > 0 {
 		it.raise(Warn)
 		it.found(fmt.Sprintf("%d %s stale %s of ended \"lcwh listen --register\" runs: LiveChat still delivers to %s and %s a slot",
 			stale, plural(stale, "is a", "are"), plural(stale, "lease", "leases"), plural(stale, "its URL", "their URLs"), plural(stale, "it takes", "they take")))
 		it.addFix(f.fix.webhookCmd("unregister", "--stale", "--yes"))
+	}
+}
+
+// limitOf reports action at or near the 3-per-action limit.
+func limitOf(f *facts, it *Item, a string) {
+	o := f.opts
+	n := actionCount(f.all, a)
+	switch {
+	case n >= livechat.MaxWebhooksPerAction:
+		staleHere := 0
+		for _, h := range f.all {
+			if h.Action == a && h.stale {
+				staleHere++
+			}
+		}
+		it.found(fmt.Sprintf("%s: %d of %d webhooks, the limit per action: another registration (also by lcwh listen --register) fails with limit_reached",
+			a, n, livechat.MaxWebhooksPerAction))
+		if staleHere > 0 || (o.URL != "" && o.Action == a && len(f.relevant) == 0) {
+			it.raise(Fail)
+		} else {
+			it.raise(Warn)
+		}
+		if staleHere == 0 {
+			it.addFix(freeSlot(f, a))
+		}
+	case n == livechat.MaxWebhooksPerAction-1:
+		it.found(fmt.Sprintf("%s: %d of %d webhooks: one more can be registered", a, n, livechat.MaxWebhooksPerAction))
 	}
 }
 

@@ -36,7 +36,8 @@ func expectedFrom(o *Options) string {
 // secret and the report says the registered one could not be read.
 func checkSecret(f *facts) Item {
 	const title = "Secret"
-	if why := f.why(); why != "" && !(f.opts.Secret != "" && f.opts.ConfiguredSecret != "") {
+	bothLocal := f.opts.Secret != "" && f.opts.ConfiguredSecret != ""
+	if why := f.why(); why != "" && !bothLocal {
 		return skipped(IDSecret, title, why)
 	}
 	it := newItem(IDSecret, title)

@@ -117,6 +117,26 @@ func describePresence(cp *livechat.ChatPresence) []string {
 	return out
 }
 
+// kv is one --filter key=value.
+type kv struct{ k, v string }
+
+func presenceArgs(cp *livechat.ChatPresence) []kv {
+	if cp == nil {
+		return nil
+	}
+	var out []kv
+	if u := cp.UserIDs; u != nil && len(u.Values) > 0 {
+		out = append(out, kv{FilterUserIDs + ".values", strings.Join(u.Values, ",")})
+	}
+	if u := cp.UserIDs; u != nil && len(u.ExcludeValues) > 0 {
+		out = append(out, kv{FilterUserIDs + ".exclude_values", strings.Join(u.ExcludeValues, ",")})
+	}
+	if cp.MyBots != nil {
+		out = append(out, kv{FilterMyBots, fmt.Sprint(*cp.MyBots)})
+	}
+	return out
+}
+
 // FilterArgs restates f as the key=value pairs `lcwh register --filter`
 // takes, leaving out drop: a filter name as Verdict reports it
 // (author_type, chat_presence.user_ids, …; "" keeps all).
@@ -124,7 +144,6 @@ func FilterArgs(f *livechat.Filters, drop string) []string {
 	if f.Empty() {
 		return nil
 	}
-	type kv struct{ k, v string }
 	var all []kv
 	if f.AuthorType != "" {
 		all = append(all, kv{livechat.FilterAuthorType, f.AuthorType})
@@ -132,17 +151,7 @@ func FilterArgs(f *livechat.Filters, drop string) []string {
 	if f.OnlyMyChats != nil {
 		all = append(all, kv{livechat.FilterOnlyMyChats, fmt.Sprint(*f.OnlyMyChats)})
 	}
-	if cp := f.ChatPresence; cp != nil {
-		if u := cp.UserIDs; u != nil && len(u.Values) > 0 {
-			all = append(all, kv{FilterUserIDs + ".values", strings.Join(u.Values, ",")})
-		}
-		if u := cp.UserIDs; u != nil && len(u.ExcludeValues) > 0 {
-			all = append(all, kv{FilterUserIDs + ".exclude_values", strings.Join(u.ExcludeValues, ",")})
-		}
-		if cp.MyBots != nil {
-			all = append(all, kv{FilterMyBots, fmt.Sprint(*cp.MyBots)})
-		}
-	}
+	all = append(all, presenceArgs(f.ChatPresence)...)
 	if len(f.SourceType) > 0 {
 		all = append(all, kv{livechat.FilterSourceType, strings.Join(f.SourceType, ",")})
 	}

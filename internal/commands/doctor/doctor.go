@@ -31,6 +31,38 @@ import (
 // jsonFields is the documented --json field set.
 const jsonFields = "ok, items (id, title, status: ok|warn|fail|skip, found, fix)"
 
+// longHelp is doctor's --help text.
+const longHelp = `Run a checklist over your app's webhooks and say, for each item, what was
+found and, for every problem, the exact command that fixes it:
+
+  credentials   which login is used, whether LiveChat accepts it, and whether
+                its scopes allow the webhook methods
+  registration  the webhooks of the client id for --action (or all actions),
+                the 3-per-action limit, stale leases of "lcwh listen --register"
+  enablement    the license webhooks state (get_license_webhooks_state); for
+                bot webhooks, the bot that must exist and accept chats
+  filters       each filter in plain words; with --sample KIND or --event FILE,
+                whether that event passes them (as the sandbox decides)
+  url           absolute https on a host LiveChat can reach (not localhost or a
+                private address); an ngrok URL's tunnel still up (ngrok's local
+                API); with --probe, one POST of a sample and its answer
+  secret        whether the webhooks share one secret_key and whether it is the
+                one your handler verifies with (--secret), never printed
+  version       api_version against the actions and filters it offers
+
+Each item is ✓ (fine), ✗ (a reason webhooks do not arrive), ! (works, but
+look) or - (not checked). doctor only reads: it calls list_webhooks and
+get_license_webhooks_state, asks the ngrok agent on this machine, and sends
+nothing to your URL unless --probe is given.
+
+--event takes a file saved by "lcwh listen --save" (the last event of the
+action is used) or a bare webhook body. When list_webhooks does not return
+secret_key (undocumented whether it does), --secret is compared with the
+secret lcwh is configured with (LCWH_SECRET / config secret) instead.
+
+Exit status: 0 when nothing is wrong (warnings allowed), 1 when an item
+failed, 4 when the login is missing or LiveChat rejects it.`
+
 // DoctorOptions are the inputs of `lcwh doctor`.
 type DoctorOptions struct {
 	IO               *iostreams.IOStreams
@@ -71,36 +103,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "doctor [--action A] [--url U] [--client-id ID]",
 		Short: "Explain why a webhook does not arrive",
-		Long: `Run a checklist over your app's webhooks and say, for each item, what was
-found and, for every problem, the exact command that fixes it:
-
-  credentials   which login is used, whether LiveChat accepts it, and whether
-                its scopes allow the webhook methods
-  registration  the webhooks of the client id for --action (or all actions),
-                the 3-per-action limit, stale leases of "lcwh listen --register"
-  enablement    the license webhooks state (get_license_webhooks_state); for
-                bot webhooks, the bot that must exist and accept chats
-  filters       each filter in plain words; with --sample KIND or --event FILE,
-                whether that event passes them (as the sandbox decides)
-  url           absolute https on a host LiveChat can reach (not localhost or a
-                private address); an ngrok URL's tunnel still up (ngrok's local
-                API); with --probe, one POST of a sample and its answer
-  secret        whether the webhooks share one secret_key and whether it is the
-                one your handler verifies with (--secret), never printed
-  version       api_version against the actions and filters it offers
-
-Each item is ✓ (fine), ✗ (a reason webhooks do not arrive), ! (works, but
-look) or - (not checked). doctor only reads: it calls list_webhooks and
-get_license_webhooks_state, asks the ngrok agent on this machine, and sends
-nothing to your URL unless --probe is given.
-
---event takes a file saved by "lcwh listen --save" (the last event of the
-action is used) or a bare webhook body. When list_webhooks does not return
-secret_key (undocumented whether it does), --secret is compared with the
-secret lcwh is configured with (LCWH_SECRET / config secret) instead.
-
-Exit status: 0 when nothing is wrong (warnings allowed), 1 when an item
-failed, 4 when the login is missing or LiveChat rejects it.`,
+		Long:  longHelp,
 		Example: `$ lcwh doctor
 $ lcwh doctor --action incoming_event --sample incoming_event
 $ lcwh doctor --action incoming_event --event events.jsonl --secret "$SECRET"
@@ -146,24 +149,8 @@ func (opts *DoctorOptions) complete(f *cmdutil.Factory, cmd *cobra.Command) erro
 	if len(opts.Sets) > 0 && opts.Sample == "" {
 		return cmdutil.FlagErrorf("--set needs --sample")
 	}
-	if opts.Sample != "" {
-		k, ok := catalog.Lookup(opts.Sample)
-		if !ok {
-			return &catalog.UnknownKindError{Name: opts.Sample}
-		}
-		if k.Family != catalog.LiveChat {
-			return cmdutil.FlagErrorf("--sample %s is a %s webhook, not one registered through the Configuration API", k.Name, k.Family)
-		}
-		if _, err := catalog.ParseSets(opts.Sets); err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-		switch opts.Action {
-		case "":
-			opts.Action = k.Name
-		case k.Name:
-		default:
-			return cmdutil.FlagErrorf("--sample %s is not an event of --action %s", k.Name, opts.Action)
-		}
+	if err := opts.completeSample(); err != nil {
+		return err
 	}
 	cfg, err := opts.Config()
 	if err != nil {
@@ -190,6 +177,31 @@ func (opts *DoctorOptions) complete(f *cmdutil.Factory, cmd *cobra.Command) erro
 		probe := hopts
 		hopts.Timeout = 5 * time.Second
 		opts.NgrokClient, opts.HTTPClient = httpclient.New(hopts), httpclient.New(probe)
+	}
+	return nil
+}
+
+// completeSample checks --sample and --set; --sample implies --action.
+func (opts *DoctorOptions) completeSample() error {
+	if opts.Sample == "" {
+		return nil
+	}
+	k, ok := catalog.Lookup(opts.Sample)
+	if !ok {
+		return &catalog.UnknownKindError{Name: opts.Sample}
+	}
+	if k.Family != catalog.LiveChat {
+		return cmdutil.FlagErrorf("--sample %s is a %s webhook, not one registered through the Configuration API", k.Name, k.Family)
+	}
+	if _, err := catalog.ParseSets(opts.Sets); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	switch opts.Action {
+	case "":
+		opts.Action = k.Name
+	case k.Name:
+	default:
+		return cmdutil.FlagErrorf("--sample %s is not an event of --action %s", k.Name, opts.Action)
 	}
 	return nil
 }
