@@ -614,8 +614,14 @@ func TestVersion(t *testing.T) {
 	wantFix(t, it, "lcwh config set api_version 3.5")
 
 	o.Action, o.Version = "incomig_chat", "3.6"
-	it = item(t, e.run(t, o), IDVersion)
-	wantFound(t, it, "did you mean incoming_chat")
+	r := e.run(t, o)
+	wantFound(t, item(t, r, IDVersion), "did you mean incoming_chat")
+	// No register command for an action the version does not have.
+	reg := item(t, r, IDRegistration)
+	wantFix(t, reg, "See version: incomig_chat is not an action of this API version.")
+	if has(reg.Fix, "lcwh register") {
+		t.Errorf("register fix for an unknown action: %q", reg.Fix)
+	}
 
 	o.Action, o.Version = "incoming_chat", "3.5"
 	it = item(t, e.run(t, o), IDVersion)

@@ -61,6 +61,9 @@ func noneFound(f *facts, it *Item) {
 	action := o.Action
 	if action == "" {
 		action = "ACTION"
+	} else if !knownAction(o.Version, action) {
+		it.addFix("See version: " + action + " is not an action of this API version.")
+		return
 	}
 	if o.Action != "" && actionCount(f.all, o.Action) >= livechat.MaxWebhooksPerAction {
 		// Registering another one would fail with limit_reached.
@@ -138,6 +141,15 @@ func describeHook(h hook) string {
 		s += fmt.Sprintf("  %q", h.Description)
 	}
 	return s
+}
+
+func knownAction(version, action string) bool {
+	if version == "" {
+		version = livechat.DefaultVersion
+	}
+	names, _ := livechat.Names(version)
+	_, ok := livechat.LookupName(names, action)
+	return ok
 }
 
 func actionCount(all []hook, action string) int {

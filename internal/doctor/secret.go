@@ -40,6 +40,9 @@ func checkSecret(f *facts) Item {
 	if why := f.why(); why != "" && !bothLocal {
 		return skipped(IDSecret, title, why)
 	}
+	if len(f.relevant) == 0 && !bothLocal {
+		return skipped(IDSecret, title, "not checked: no webhook to check (see registration)")
+	}
 	it := newItem(IDSecret, title)
 	readable := []hook{}
 	for _, h := range f.relevant {
