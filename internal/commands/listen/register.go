@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/commands/webhook"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/ngrok"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // DefaultLeaseTTL is how long a --register lease lasts when its run never
@@ -36,7 +36,7 @@ type RegisterOptions struct {
 	PID        int
 	Alive      func(pid int) bool
 
-	Registration webhook.Registration
+	Registration webhooks.Registration
 	PublicURL    string // an http(s) URL, or "auto"
 	NgrokAPI     string
 	Type         string
@@ -101,7 +101,7 @@ func (s *session) start(ctx context.Context, url string, now time.Time) error {
 	if s.client, err = ro.APIClient(); err != nil {
 		return err
 	}
-	if s.owner, err = webhook.Owner(ro.ClientID, s.client); err != nil {
+	if s.owner, err = webhooks.Owner(ro.ClientID, s.client); err != nil {
 		return err
 	}
 	if s.host, err = ro.Hostname(); err != nil {

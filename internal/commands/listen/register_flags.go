@@ -11,11 +11,11 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/commands/webhook"
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/ngrok"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // registerFlags are the raw --register flags.
@@ -83,15 +83,15 @@ func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r 
 	if err := config.Validate("api_version", version); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	reg, err := webhook.ParseRegistration(version, r.actions, r.filtersJSON, r.filterKVs, r.addData)
+	reg, err := webhooks.ParseRegistration(version, r.actions, r.filtersJSON, r.filterKVs, r.addData)
 	if err != nil {
-		return err
+		return cmdutil.FlagErrorWrap(err)
 	}
 	clientID := strings.TrimSpace(cfg.Get("client_id"))
 	if len(opts.ClientIDs) == 1 {
 		clientID = opts.ClientIDs[0]
 	}
-	secret, err := webhook.GenerateSecret()
+	secret, err := webhooks.GenerateSecret()
 	if err != nil {
 		return err
 	}

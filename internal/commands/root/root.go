@@ -9,6 +9,7 @@ import (
 	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/doctor"
 	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
@@ -81,7 +82,7 @@ $ lcwh help environment`,
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),
-		webhook.NewCmdState(f, nil))
+		webhook.NewCmdState(f, nil), doctor.NewCmdDoctor(f, nil))
 	add(GroupAuth, authcmd.NewCmdAuth(f))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),
