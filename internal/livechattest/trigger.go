@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/webhooks"
@@ -276,7 +277,7 @@ func (s *Server) deliveryClient() *http.Client {
 	if s.DeliveryClient == nil {
 		t := sender.NewTransport(4)
 		t.DisableKeepAlives = true
-		s.DeliveryClient = &http.Client{Transport: t}
+		s.DeliveryClient = httpclient.New(httpclient.Options{Base: t, Debug: s.DeliveryLog, NoRedirect: true})
 	}
 	return s.DeliveryClient
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/termtext"
 	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
@@ -172,9 +173,9 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 			if firstErr == nil {
 				firstErr = err
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", st.StatusFail.Render("✗"), n.Action, err)
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", st.StatusFail.Render("✗"), n.Action, termtext.Line(err.Error()))
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "%s Registered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(n.Action), id)
+			fmt.Fprintf(opts.IO.ErrOut, "%s Registered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(n.Action), termtext.Line(id))
 		}
 		results = append(results, r)
 		if errors.Is(err, livechat.ErrAuthentication) || errors.Is(err, livechat.ErrAuthorization) {
@@ -214,7 +215,7 @@ func writeRegistered(opts *RegisterOptions, results []registerResult, registered
 	}
 	for _, r := range results {
 		if r.err == nil {
-			fmt.Fprintf(opts.IO.Out, "%s\t%s\n", r.ID, r.Action)
+			fmt.Fprintf(opts.IO.Out, "%s\t%s\n", termtext.Line(r.ID), r.Action)
 		}
 	}
 	if showSecret {

@@ -15,6 +15,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/livechat"
+	"github.com/lcwh/lcwh/internal/termtext"
 	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
@@ -121,7 +122,7 @@ func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, strin
 		var out []string
 		for _, h := range hooks {
 			if strings.HasPrefix(h.ID, toComplete) {
-				out = append(out, h.ID+"\t"+h.Action+" → "+h.URL)
+				out = append(out, termtext.Line(h.ID)+"\t"+termtext.Line(h.Action)+" → "+termtext.URL(h.URL))
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
