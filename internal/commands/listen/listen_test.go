@@ -46,6 +46,9 @@ func runListen(t *testing.T, opts *Options) *harness {
 	if opts.ForwardConcurrency == 0 {
 		opts.ForwardConcurrency = 1
 	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = forwardClient("test", false, nil, opts.ForwardTimeout)
+	}
 	go func() { h.done <- listenRun(context.Background(), opts) }()
 	return h
 }
@@ -211,8 +214,13 @@ func TestListenSecondInterruptExits130(t *testing.T) {
 	h.sigs <- os.Interrupt
 	h.sigs <- os.Interrupt
 	err := <-h.done
-	if cmdutil.ExitCodeOf(err) != 130 || !strings.Contains(err.Error(), "queued event(s) were not processed") {
-		t.Errorf("got %v (code %d)", err, cmdutil.ExitCodeOf(err))
+	if cmdutil.ExitCodeOf(err) != 130 || !errors.Is(err, cmdutil.ErrSilent) {
+		t.Errorf("got %v (code %d), want a silent exit 130", err, cmdutil.ExitCodeOf(err))
+	}
+	// Without --save the queued events were acknowledged and are held
+	// nowhere else: the message says exactly that.
+	if want := "interrupted: 3 acknowledged event(s) were not shown or forwarded (without --save nothing else keeps them)"; !strings.Contains(h.ts.ErrOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, h.ts.ErrOut.String())
 	}
 }
 
