@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -63,6 +64,9 @@ func start(t *testing.T, cfg Config, drain bool) *running {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return fixedNow }
 	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = testClient()
+	}
 	l := New(cfg)
 	addr, err := l.Bind("127.0.0.1:0")
 	if err != nil {
@@ -76,6 +80,7 @@ func start(t *testing.T, cfg Config, drain bool) *running {
 		go func() {
 			defer collected.Done()
 			for it := range l.Events() {
+				it.Done()
 				r.items = append(r.items, it)
 			}
 		}()
@@ -87,6 +92,14 @@ func start(t *testing.T, cfg Config, drain bool) *running {
 	}()
 	t.Cleanup(func() { r.stop() })
 	return r
+}
+
+// testClient is a forwarding client as listen builds one: internal/httpclient,
+// redirects not followed.
+func testClient() *http.Client {
+	c := httpclient.New(httpclient.Options{Version: "test"})
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
 }
 
 func (r *running) stop() {
@@ -243,7 +256,7 @@ func TestVerification(t *testing.T) {
 			if ev.Verification != tt.want || !strings.Contains(ev.VerifyNote, tt.noteIn) {
 				t.Errorf("got %v %q, want %v containing %q", ev.Verification, ev.VerifyNote, tt.want, tt.noteIn)
 			}
-			if strings.Contains(ev.VerifyNote, testSecret) || strings.Contains(ev.VerifyNote, "zzzzzzzzzzzz") {
+			if strings.Contains(ev.VerifyNote, testSecret) || strings.Contains(ev.VerifyNote, "zzzzzzzzzzzz") || strings.Contains(ev.VerifyNote, "9cbf3a968289727cb3cdfe83ab1d9836") {
 				t.Errorf("note leaks a secret: %q", ev.VerifyNote)
 			}
 		})
@@ -379,7 +392,8 @@ func TestDrainOnShutdown(t *testing.T) {
 	}
 	r.cancel()
 	go func() {
-		for range r.l.Events() {
+		for it := range r.l.Events() {
+			it.Done()
 		}
 	}()
 	<-r.done

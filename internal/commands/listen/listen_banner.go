@@ -76,11 +76,20 @@ func printSummary(w io.Writer, st render.Styles, s listener.Stats, save string) 
 		}
 		fmt.Fprintf(w, "  by kind: %s\n", strings.Join(parts, ", "))
 	}
+	if s.Refused > 0 {
+		fmt.Fprintf(w, "  %s %d event(s) answered 503: their line could not be saved (the sender retries them)\n", st.Error.Render("✗"), s.Refused)
+	}
+	if s.Cut > 0 {
+		fmt.Fprintf(w, "  %d request(s) were cut off at the stop while their body was still arriving (not acknowledged)\n", s.Cut)
+	}
+	if s.Unprocessed > 0 {
+		fmt.Fprintf(w, "  %s %d acknowledged event(s) were not shown or forwarded before the drain ended\n", st.Warn.Render("!"), s.Unprocessed)
+	}
 	if s.Forwarded+s.ForwardErr > 0 {
 		fmt.Fprintf(w, "  forwarded %d, failed %d\n", s.Forwarded, s.ForwardErr)
 	}
 	if save != "" {
-		fmt.Fprintf(w, "  saved to %s\n", save)
+		fmt.Fprintf(w, "  saved %d event(s) to %s\n", s.Saved, save)
 	}
 }
 
