@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -165,11 +164,8 @@ func checkTunnel(ctx context.Context, f *facts, it *Item, t target, u *url.URL) 
 	if api == "" {
 		api = ngrok.DefaultAPI
 	}
-	hc := f.opts.NgrokClient
-	if hc == nil {
-		hc = &http.Client{Timeout: ngrokTimeout}
-	}
-	tunnels, err := ngrok.Tunnels(ctx, hc, api)
+	// A nil client makes ngrok build its own through internal/httpclient.
+	tunnels, err := ngrok.Tunnels(ctx, f.opts.NgrokClient, api)
 	if errors.Is(err, ngrok.ErrNoAgent) {
 		it.raise(Fail)
 		it.found(fmt.Sprintf("%s: an ngrok URL, but no ngrok agent runs on this machine (%s): the tunnel is down", t.url, api))

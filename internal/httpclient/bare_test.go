@@ -23,15 +23,8 @@ var bareAllowed = map[string]string{
 	"internal/auth/auth.go: http.DefaultTransport":            "auth.Transport base",
 	"internal/commands/auth/auth.go: &http.Client{":           "auth commands' client",
 	"internal/commands/factory/credentials.go: &http.Client{": "refresh client handed to auth.Resolve",
-	// TODO(#11): doctor (merged from branch doctor): the fallback when
-	// Options.NgrokClient is nil; the command passes an httpclient one.
-	// Pass nil to ngrok.Tunnels instead (it builds an httpclient client).
-	"internal/doctor/url.go: &http.Client{": "ngrok fallback client",
 	// TODO(#11): routed in branch sender.
 	"internal/sender/sender.go: http.DefaultTransport": "sender.New with a client without Transport",
-	// TODO(#11): routed in branch listener.
-	"internal/listener/listener.go: &http.Client{":              "forward client",
-	"internal/commands/listen/register_flags.go: &http.Client{": "ngrok agent API client",
 }
 
 // TestNoBareHTTPClients scans every non-test Go file of the module for an

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // Defaults of the bounds a Config leaves at zero.
@@ -104,8 +106,8 @@ type Config struct {
 	Forward            []Route
 	ForwardConcurrency int
 	ForwardTimeout     time.Duration
-	// HTTPClient forwards; it must not follow redirects (the caller builds
-	// it through internal/httpclient). Required when Forward is set.
+	// HTTPClient forwards; it must not follow redirects (build it with
+	// internal/httpclient, NoRedirect). Nil: one without --debug logging.
 	HTTPClient *http.Client
 	// Actions limits the kinds emitted and forwarded (all when empty).
 	// Every accepted event is still saved.
@@ -334,21 +336,10 @@ func withDefaults(cfg Config) Config {
 		cfg.Now = time.Now
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = noForwardClient
+		cfg.HTTPClient = httpclient.New(httpclient.Options{Timeout: cfg.ForwardTimeout, NoRedirect: true})
 	}
 	return cfg
 }
-
-// noForwardClient stands in when Config has no HTTPClient: a forward
-// through it fails with a clear error instead of using a client that was
-// not built by internal/httpclient (and might follow redirects).
-var noForwardClient = &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
-	return nil, errors.New("listener: Config.HTTPClient is not set")
-})}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // PortInUseError says the address is taken.
 type PortInUseError struct {

@@ -97,9 +97,7 @@ func start(t *testing.T, cfg Config, drain bool) *running {
 // testClient is a forwarding client as listen builds one: internal/httpclient,
 // redirects not followed.
 func testClient() *http.Client {
-	c := httpclient.New(httpclient.Options{Version: "test"})
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return c
+	return httpclient.New(httpclient.Options{Version: "test", NoRedirect: true})
 }
 
 func (r *running) stop() {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // SecretMatches reports which of secrets equals got, comparing in constant
@@ -37,7 +39,8 @@ func Redact(s string) string {
 	case len(s) <= 8:
 		return "****"
 	default:
-		return s[:3] + "****" + fmt.Sprintf("(%d chars)", len(s))
+		// A prefix cut at a character boundary, cleaned: it is shown on terminals.
+		return termtext.Line(termtext.Truncate(s, 3, "")) + "****" + fmt.Sprintf("(%d chars)", len(s))
 	}
 }
 

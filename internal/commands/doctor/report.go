@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/doctor"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/render"
@@ -30,13 +32,14 @@ func writeReport(ios *iostreams.IOStreams, opts *DoctorOptions, owner string, r 
 		}
 		fmt.Fprintf(w, "%s %s\n", glyph, title)
 		for _, l := range it.Found {
-			fmt.Fprintf(w, "    %s\n", found(l))
+			fmt.Fprintf(w, "    %s\n", found(termtext.Clean(l)))
 		}
 		for i, l := range it.Fix {
 			lead := "    fix: "
 			if i > 0 {
 				lead = "         "
 			}
+			l = termtext.Clean(l)
 			if isCommand(l) {
 				l = st.Command.Render(l)
 			}

@@ -161,7 +161,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 				return err
 			}
 			if len(opts.ForwardTo) > 0 {
-				opts.HTTPClient = forwardClient(f.Build.Version, f.Debug != nil && *f.Debug, opts.IO.ErrOut, opts.ForwardTimeout)
+				opts.HTTPClient = forwardClient(f.HTTPOptions(), opts.ForwardTimeout)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -261,12 +261,7 @@ func continueOnNewLine(f *os.File, size int64, path string, errOut io.Writer, es
 // (so --debug logs it), bounded by --forward-timeout, and never following
 // redirects: LiveChat does not follow them either, so the app must answer
 // the URL it was given.
-func forwardClient(version string, debug bool, errOut io.Writer, timeout time.Duration) *http.Client {
-	o := httpclient.Options{Version: version, Timeout: timeout}
-	if debug {
-		o.Debug = errOut
-	}
-	c := httpclient.New(o)
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return c
+func forwardClient(o httpclient.Options, timeout time.Duration) *http.Client {
+	o.Timeout, o.NoRedirect = timeout, true
+	return httpclient.New(o)
 }

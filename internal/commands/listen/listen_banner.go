@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -36,9 +38,9 @@ func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
 	}
 	for _, r := range opts.ForwardTo {
 		if r.Kind != "" {
-			fmt.Fprintf(w, "  forwarding %s to %s\n", r.Kind, r.URL)
+			fmt.Fprintf(w, "  forwarding %s to %s\n", r.Kind, termtext.URL(r.URL))
 		} else {
-			fmt.Fprintf(w, "  forwarding to %s\n", r.URL)
+			fmt.Fprintf(w, "  forwarding to %s\n", termtext.URL(r.URL))
 		}
 	}
 	if opts.Register == nil {

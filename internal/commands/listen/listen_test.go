@@ -19,6 +19,7 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/iostreams"
 )
 
@@ -49,7 +50,7 @@ func runListen(t *testing.T, opts *Options) *harness {
 		opts.ForwardConcurrency = 1
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = forwardClient("test", false, nil, opts.ForwardTimeout)
+		opts.HTTPClient = forwardClient(httpclient.Options{Version: "test"}, opts.ForwardTimeout)
 	}
 	go func() { h.done <- listenRun(context.Background(), opts) }()
 	return h

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
@@ -130,7 +132,7 @@ func (s *session) start(ctx context.Context, url string, now time.Time) error {
 			return s.explainRegister(call, n.Action, err)
 		}
 		s.hooks = append(s.hooks, registered{id, n.Action})
-		fmt.Fprintf(s.w, "%s Registered %s webhook %s → %s\n", s.st.Success.Render("✓"), s.st.Action.Render(n.Action), id, url)
+		fmt.Fprintf(s.w, "%s Registered %s webhook %s → %s\n", s.st.Success.Render("✓"), s.st.Action.Render(n.Action), termtext.Line(id), termtext.URL(url))
 	}
 	fmt.Fprintf(s.w, "  lease %s until %s (%q); removed when listen stops\n",
 		s.lease.ID, s.lease.Until.Format(time.RFC3339), s.lease.Description())
