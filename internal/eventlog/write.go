@@ -27,9 +27,9 @@ func Append(dst []byte, rec *Record) []byte {
 	dst = append(dst, `{"v":2,"received_at":"`...)
 	dst = rec.ReceivedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, `","method":`...)
-	dst = appendString(dst, rec.Method)
+	dst = AppendString(dst, rec.Method)
 	dst = append(dst, `,"path":`...)
-	dst = appendString(dst, rec.Path)
+	dst = AppendString(dst, rec.Path)
 	dst = append(dst, `,"verified":`...)
 	switch rec.Verify {
 	case VerifyOK:
@@ -136,8 +136,10 @@ func oneLine(b []byte, c byte) {
 	}
 }
 
-// appendString appends s as a JSON string, invalid UTF-8 as U+FFFD.
-func appendString(dst []byte, s string) []byte {
+// AppendString appends s as a JSON string (through jsonstr, so no control
+// character is left raw) with invalid UTF-8 written as U+FFFD, so the
+// output is always valid UTF-8.
+func AppendString(dst []byte, s string) []byte {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -170,11 +172,11 @@ func appendHeaders(dst []byte, h map[string][]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = AppendString(dst, k)
 		dst = append(dst, ':')
 		v := headerValue(h[k])
 		bad = bad || !utf8.ValidString(v)
-		dst = appendString(dst, v)
+		dst = AppendString(dst, v)
 	}
 	dst = append(dst, '}')
 	if !bad {
@@ -191,7 +193,7 @@ func appendHeaders(dst []byte, h map[string][]string) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendString(dst, k)
+		dst = AppendString(dst, k)
 		dst = append(dst, `:"`...)
 		dst = base64.StdEncoding.AppendEncode(dst, []byte(v))
 		dst = append(dst, '"')
