@@ -368,3 +368,49 @@ func TestReadCraftedRetriesStayLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestGuideExamples: every record shown in docs/guides/json-reference.md
+// reads, and the v2 ones are exactly what Append writes for what they hold.
+func TestGuideExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/guides/json-reference.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples []string
+	for _, block := range strings.Split(string(doc), "```json\n")[1:] {
+		examples = append(examples, block[:strings.Index(block, "```")])
+	}
+	if len(examples) < 4 {
+		t.Fatalf("found %d examples", len(examples))
+	}
+	wantBodies := []string{
+		`{"action":"incoming_chat","webhook_id":"w1"}`,
+		"{\"action\":\"incoming_chat\",\"webhook_id\":\"w1\"}\n",
+		`{"action":"incoming_chat"}`,
+		"{\"action\":\"chat_deactivated\",\"webhook_id\":\"w2\"}\n",
+	}
+	for i, ex := range examples {
+		recs, errs := readAll(t, []byte(ex))
+		if len(recs) != 1 || len(errs) != 0 {
+			t.Fatalf("example %d: %d records, %v", i+1, len(recs), errs)
+		}
+		rec := recs[0]
+		if string(rec.Body) != wantBodies[i] {
+			t.Errorf("example %d: body %q, want %q", i+1, rec.Body, wantBodies[i])
+		}
+		if rec.Form == FormRecord {
+			if got := string(Append(nil, rec)); got != ex {
+				t.Errorf("example %d is not what Append writes:\n got %s\nwant %s", i+1, got, ex)
+			}
+		}
+	}
+	if h := examplesHeader(t, examples[2]); h != "caf\xe9" {
+		t.Errorf("X-Note = %q", h)
+	}
+}
+
+func examplesHeader(t *testing.T, ex string) string {
+	t.Helper()
+	recs, _ := readAll(t, []byte(ex))
+	return recs[0].Header["X-Note"][0]
+}
