@@ -230,21 +230,19 @@ func TestReadLineErrors(t *testing.T) {
 			t.Errorf("%.60s: %v", tt.line, errs)
 			continue
 		}
-		var ve *VersionError
-		var de *jsonlimit.DepthError
-		switch tt.want.(type) {
-		case *VersionError:
+		var ve, wantVE *VersionError
+		var de, wantDE *jsonlimit.DepthError
+		switch {
+		case errors.As(tt.want, &wantVE):
 			if !errors.As(le, &ve) {
 				t.Errorf("%.60s: %v, want a VersionError", tt.line, le)
 			}
-		case *jsonlimit.DepthError:
+		case errors.As(tt.want, &wantDE):
 			if !errors.As(le, &de) || de.Max != jsonlimit.MaxDepth {
 				t.Errorf("%.60s: %v, want a DepthError", tt.line, le)
 			}
-		default:
-			if !errors.Is(le, tt.want) {
-				t.Errorf("%.60s: %v, want %v", tt.line, le, tt.want)
-			}
+		case !errors.Is(le, tt.want):
+			t.Errorf("%.60s: %v, want %v", tt.line, le, tt.want)
 		}
 	}
 	// At the limit both a bare body and a record's body read.
