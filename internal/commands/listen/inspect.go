@@ -12,6 +12,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -160,7 +161,11 @@ func (ins *inspector) run(r *eventlog.Reader) error {
 		}
 		if !rec.BodyValid {
 			ins.bad++
-			ins.warn("line %d: body is not valid JSON", rec.Line)
+			if derr := jsonlimit.CheckDepth(rec.Body, jsonlimit.MaxDepth); derr != nil {
+				ins.warn("line %d: body: %v", rec.Line, derr)
+			} else {
+				ins.warn("line %d: body is not valid JSON", rec.Line)
+			}
 		}
 		if err := ins.show(rec); err != nil {
 			return err

@@ -85,3 +85,12 @@ func TestInspectJSONKeepsExactBytes(t *testing.T) {
 		t.Errorf("read back: %v %+v", err, back)
 	}
 }
+
+func TestInspectDeepBody(t *testing.T) {
+	deep := strings.Repeat("[", 5000) + strings.Repeat("]", 5000)
+	rec := eventlog.Append(nil, &eventlog.Record{ReceivedAt: fixedNow, Method: "POST", Path: "/", Body: []byte(deep)})
+	_, errOut, err := inspectString(t, string(rec), InspectOptions{Verbose: true})
+	if !errors.Is(err, cmdutil.ErrSilent) || !strings.Contains(errOut, "! line 1: body: JSON nested deeper than 1000 levels (at byte 1000)") {
+		t.Errorf("err %v stderr:\n%s", err, errOut)
+	}
+}
