@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -56,24 +57,28 @@ func (f *fields) set(key string, val gjson.Result) {
 func parse(doc []byte) (*Record, error) {
 	// A record's body sits one level inside the record, so the line may be
 	// one level deeper than a body may.
-	if jsonlimit.CheckDepth(doc, jsonlimit.MaxDepth+1) != nil {
-		return nil, &jsonlimit.DepthError{Max: jsonlimit.MaxDepth}
+	depth := jsonlimit.Depth(doc, jsonlimit.MaxDepth+1)
+	if depth > jsonlimit.MaxDepth+1 {
+		return nil, depthError(doc)
 	}
 	if !gjson.ValidBytes(doc) {
 		return nil, ErrNotJSON
+	}
+	// Every record has a received_at member; a document whose text lacks
+	// the name is a bare body, with no need to walk its members.
+	if doc[0] != '{' || !bytes.Contains(doc, receivedAt) {
+		return bare(doc, depth)
 	}
 	// gjson reads a string; doc outlives this call and every value kept is
 	// copied, so no string below escapes aliasing doc.
 	top := gjson.Parse(unsafe.String(unsafe.SliceData(doc), len(doc)))
 	var f fields
-	if doc[0] == '{' {
-		top.ForEach(func(k, v gjson.Result) bool {
-			f.set(k.Str, v)
-			return true
-		})
-	}
+	top.ForEach(func(k, v gjson.Result) bool {
+		f.set(k.Str, v)
+		return true
+	})
 	if !f.receivedAt.Exists() {
-		return bare(doc)
+		return bare(doc, depth)
 	}
 	rec := &Record{Form: FormLegacy}
 	switch {
@@ -105,10 +110,20 @@ func parse(doc []byte) (*Record, error) {
 	return rec, rec.readBody(doc, &f)
 }
 
-// bare is a plain JSON document: its bytes are the body.
-func bare(doc []byte) (*Record, error) {
+var receivedAt = []byte("received_at")
+
+// depthError reports where doc passes jsonlimit.MaxDepth.
+func depthError(doc []byte) error {
 	if err := jsonlimit.CheckDepth(doc, jsonlimit.MaxDepth); err != nil {
-		return nil, err
+		return err
+	}
+	return &jsonlimit.DepthError{Max: jsonlimit.MaxDepth}
+}
+
+// bare is a plain JSON document of the given depth: its bytes are the body.
+func bare(doc []byte, depth int) (*Record, error) {
+	if depth > jsonlimit.MaxDepth {
+		return nil, depthError(doc)
 	}
 	return &Record{Form: FormBare, Body: append([]byte(nil), doc...), BodyValid: true}, nil
 }

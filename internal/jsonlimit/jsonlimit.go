@@ -45,6 +45,15 @@ func CheckDepth(b []byte, max int) error {
 	return nil
 }
 
+// Depth returns the deepest nesting of arrays and objects in b, by the
+// rules of CheckDepth, but stops once it passes limit and then returns
+// limit+1. One pass answers several limits (a saved record may nest one
+// level deeper than the body it holds).
+func Depth(b []byte, limit int) int {
+	d, _ := depth(b, limit)
+	return d
+}
+
 // Valid reports whether b is one valid JSON value (surrounding whitespace
 // allowed) nested no deeper than max. It is CheckDepth, then gjson.Valid.
 func Valid(b []byte, max int) bool {

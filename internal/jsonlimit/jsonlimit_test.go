@@ -163,3 +163,14 @@ func BenchmarkCheckDepth(b *testing.B) {
 		})
 	}
 }
+
+func TestDepth(t *testing.T) {
+	for _, tt := range []struct {
+		in         string
+		limit, out int
+	}{{`[[],[[]]]`, 10, 3}, {`[[],[[]]]`, 2, 3}, {`[[],[[]]]`, 1, 2}, {`"[["`, 5, 0}, {``, 5, 0}} {
+		if got := Depth([]byte(tt.in), tt.limit); got != tt.out {
+			t.Errorf("Depth(%q, %d) = %d, want %d", tt.in, tt.limit, got, tt.out)
+		}
+	}
+}
