@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
@@ -114,27 +115,20 @@ func TestBodyRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, trusted := range []bool{false, true} {
-				if trusted && !tt.valid {
-					continue // BodyValid may only be set for valid JSON
+				if trusted && (!tt.valid || len(tt.body) > 1<<20) {
+					continue // BodyValid may only be set for valid JSON; 10 MiB once is enough
 				}
 				rec := &Record{ReceivedAt: at, Method: "POST", Path: "/hooks", Body: []byte(tt.body), BodyValid: trusted}
 				line := Append(nil, rec)
-				var v struct {
-					V       int             `json:"v"`
-					Body    json.RawMessage `json:"body"`
-					BodyB64 *string         `json:"body_b64"`
+				res := gjson.GetManyBytes(line, "v", "body", "body_b64")
+				if res[0].Raw != "2" {
+					t.Errorf("v = %s", res[0].Raw)
 				}
-				if err := json.Unmarshal(line, &v); err != nil {
-					t.Fatal(err)
-				}
-				if v.V != Version {
-					t.Errorf("v = %d", v.V)
-				}
-				if got := string(v.Body); got != tt.readable {
+				if got := res[1].Raw; got != tt.readable {
 					t.Errorf("readable body = %.100q, want %.100q", got, tt.readable)
 				}
-				if (v.BodyB64 == nil) != tt.raw {
-					t.Errorf("body_b64 present = %v, want %v", v.BodyB64 != nil, !tt.raw)
+				if res[2].Exists() == tt.raw {
+					t.Errorf("body_b64 present = %v, want %v", res[2].Exists(), !tt.raw)
 				}
 				got := roundTrip(t, rec)
 				if !bytes.Equal(got.Body, []byte(tt.body)) {
