@@ -186,7 +186,7 @@ func (r *Reader) retry(err error) {
 	for _, l := range p[1:] {
 		r.refed += len(l.text) + 1
 	}
-	if r.refed > 2*r.read+1<<20 {
+	if r.refed > 4*r.read+64<<10 {
 		r.flat = true
 	}
 	for _, l := range p[1:] {
