@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -10,6 +9,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tidwall/gjson"
 
+	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 	"github.com/lcwh/lcwh/internal/termtext"
@@ -377,8 +378,10 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
-// (Authorization redacted) and body (secret_key redacted; line breaks
-// in a pretty-printed body become spaces).
+// (Authorization redacted), body (secret_key redacted) and, when those
+// body bytes are not exact JSON (line breaks, surrounding whitespace,
+// invalid UTF-8), body_b64 with them; body is then their readable form.
+// The line is always valid UTF-8 and JSON (docs/guides/json-reference.md).
 func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `{"received_at":`...)
 	if ev.Time.IsZero() {
@@ -389,14 +392,14 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, `,"family":`...)
-	dst = jsonstr.Append(dst, ev.Family)
+	dst = eventlog.AppendString(dst, ev.Family)
 	dst = append(dst, `,"kind":`...)
-	dst = jsonstr.Append(dst, ev.Kind)
+	dst = eventlog.AppendString(dst, ev.Kind)
 	dst = append(dst, `,"webhook_id":`...)
 	if ev.WebhookID == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = jsonstr.Append(dst, ev.WebhookID)
+		dst = eventlog.AppendString(dst, ev.WebhookID)
 	}
 	dst = append(dst, `,"verified":`...)
 	switch ev.Verify {
@@ -411,7 +414,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	if ev.Path == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = jsonstr.Append(dst, ev.Path)
+		dst = eventlog.AppendString(dst, ev.Path)
 	}
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
@@ -425,7 +428,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = jsonstr.Append(dst, k)
+			dst = eventlog.AppendString(dst, k)
 			dst = append(dst, ':')
 			v := ""
 			if vs := ev.Headers[k]; len(vs) > 0 {
@@ -437,7 +440,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if isSecretHeader(k) {
 				v = RedactAuthorization(v)
 			}
-			dst = jsonstr.Append(dst, v)
+			dst = eventlog.AppendString(dst, v)
 		}
 	}
 	dst = append(dst, `},"body":`...)
@@ -445,10 +448,13 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	return append(dst, "}\n"...)
 }
 
-// appendRedactedBody appends body on one line with the top-level
-// secret_key's value replaced by its redacted form.
+// appendRedactedBody appends body, the top-level secret_key's value
+// replaced by its redacted form, as the value of "body": raw when those
+// bytes are exact, else readable with "body_b64" after it
+// (eventlog.AppendBody). A body that is not JSON is null (its bytes could
+// hold a secret_key no JSON reader finds to redact).
 func appendRedactedBody(dst, body []byte, valid bool) []byte {
-	if len(body) == 0 || (!valid && !gjson.ValidBytes(body)) {
+	if len(body) == 0 || (!valid && !jsonlimit.Valid(body, jsonlimit.MaxDepth)) {
 		return append(dst, "null"...)
 	}
 	start := len(dst)
@@ -460,19 +466,10 @@ func appendRedactedBody(dst, body []byte, valid bool) []byte {
 	} else {
 		dst = append(dst, body...)
 	}
-	oneLine(dst[start:], '\n')
-	oneLine(dst[start:], '\r')
-	return dst
-}
-
-// oneLine replaces every c in b (JSON whitespace there) with a space.
-func oneLine(b []byte, c byte) {
-	for {
-		i := bytes.IndexByte(b, c)
-		if i < 0 {
-			return
-		}
-		b[i] = ' '
-		b = b[i+1:]
-	}
+	// The redacted bytes sit at dst[start:mid]; write their "body" form
+	// after them and move it down (no allocation).
+	mid := len(dst)
+	dst = eventlog.AppendBody(dst, dst[start:mid], true)
+	n := copy(dst[start:], dst[mid:])
+	return dst[:start+n]
 }

@@ -280,20 +280,6 @@ func TestInspectActionsAndJSON(t *testing.T) {
 	}
 }
 
-func FuzzReadDocuments(f *testing.F) {
-	f.Add([]byte("{\"a\":1}\n{\n\"b\": [\n1]}\n[]\nx\n"))
-	f.Add([]byte("{\"s\":\"}\\\"{\"}\n{"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		_ = ReadDocuments(bytes.NewReader(in), func(line int, doc []byte) error {
-			if line < 1 {
-				t.Fatalf("line %d", line)
-			}
-			_, _ = ParseSaved(doc, true)
-			return nil
-		}, func(int, error) {})
-	})
-}
-
 var _ = io.EOF
 
 func flagFactory(t *testing.T) *cmdutil.Factory {
