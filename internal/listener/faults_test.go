@@ -355,28 +355,6 @@ func TestNesting(t *testing.T) {
 	}
 }
 
-func TestCheckDepth(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		max  int
-		fail bool
-	}{
-		{`[[]]`, 2, false},
-		{`[[[]]]`, 2, true},
-		{`{"a":{"b":1}}`, 2, false},
-		{`{"a":"\\"}`, 1, false},
-		{`{"a":"\\\"[[[["}`, 1, false},
-		{`"[[[[`, 1, false},
-		{`{"a":"x\\\\"}[[`, 2, false},
-		{`{"a":"x\\\\"}[[[`, 2, true},
-	} {
-		err := CheckDepth([]byte(tt.in), tt.max)
-		if (err != nil) != tt.fail {
-			t.Errorf("CheckDepth(%s, %d) = %v, want fail=%v", tt.in, tt.max, err, tt.fail)
-		}
-	}
-}
-
 func TestReadLimitedDoesNotTrustContentLength(t *testing.T) {
 	b, err := readLimited(strings.NewReader(`{"a":1}`), 10<<20, 10<<20)
 	if err != nil || string(b) != `{"a":1}` {

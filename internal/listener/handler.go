@@ -13,6 +13,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -147,7 +148,7 @@ func (l *Listener) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int
 	case err != nil:
 		return nil, http.StatusBadRequest, "reading body: " + err.Error()
 	}
-	if err := CheckDepth(body, l.cfg.MaxDepth); err != nil {
+	if err := jsonlimit.CheckDepth(body, l.cfg.MaxDepth); err != nil {
 		return nil, http.StatusBadRequest, "body is not accepted: " + err.Error()
 	}
 	if !gjson.ValidBytes(body) {
@@ -210,7 +211,7 @@ func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, re
 		Status:     status,
 		Reason:     reason,
 	}
-	if body != nil && CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
+	if body != nil && jsonlimit.CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
 		ev.Envelope = Classify(body)
 	} else {
 		ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}

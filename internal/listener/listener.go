@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/lcwh/lcwh/internal/httpclient"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
 // Defaults of the bounds a Config leaves at zero.
@@ -36,7 +37,7 @@ const (
 	DefaultQueueBytes = 64 << 20
 	// DefaultMaxDepth is the deepest nesting of arrays and objects accepted;
 	// LiveChat's payloads nest about ten levels.
-	DefaultMaxDepth = 1000
+	DefaultMaxDepth = jsonlimit.MaxDepth
 	// DefaultReadTimeout bounds reading one request, headers and body: a
 	// sender that trickles a body cannot hold a connection (or Ctrl-C)
 	// longer. LiveChat itself gives up after 10 s (webhooks.md §3).

@@ -2,7 +2,6 @@ package listener
 
 import (
 	"github.com/lcwh/lcwh/internal/eventlog"
-	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
 // AppendRecord appends ev as one --save line in the eventlog format (see
@@ -17,10 +16,9 @@ func AppendRecord(dst []byte, ev *Event) []byte {
 		Path:       ev.Path,
 		Header:     ev.Header,
 		Body:       ev.Body,
-		// readBody validated an accepted body as JSON, so the writer need
-		// not again; the depth is checked here until readBody checks it too.
-		// TODO(#11): drop the CheckDepth once readBody runs it.
-		BodyValid: ev.Accepted() && jsonlimit.CheckDepth(ev.Body, jsonlimit.MaxDepth) == nil,
+		// readBody checked an accepted body's depth (MaxDepth, never above
+		// jsonlimit.MaxDepth in lcwh) and validity: the writer need not again.
+		BodyValid: ev.Accepted(),
 	}
 	switch ev.Verification {
 	case Verified:

@@ -24,7 +24,7 @@ import (
 )
 
 // JSONFields are the fields of each --json line.
-const JSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body"
+const JSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
 
 // Options are the inputs of `lcwh listen`.
 type Options struct {
