@@ -43,8 +43,10 @@ const (
 		"serialises work or has a small pool refuses or times out under a burst, and each refused " +
 		"delivery comes back as a retry."
 	fixParallel = "Keep the request path short (parse, verify, enqueue, answer 200) so it never waits " +
-		"on a lock or a full pool; size worker and database pools for bursts; do not let one slow " +
-		"event hold up the others."
+		"on a lock or a full pool; size worker and database pools for bursts; give the server a " +
+		"listen backlog that absorbs a burst (Python's socketserver and http.server default to 5: " +
+		"set request_queue_size, or serve with gunicorn or uvicorn); do not let one slow event hold " +
+		"up the others."
 
 	whyOrder = "LiveChat does not promise any order (webhooks.md §3): retries and parallel sending " +
 		"can bring an incoming_event before its incoming_chat, or an event after chat_deactivated. " +

@@ -78,7 +78,9 @@ func explainErr(err error) string {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused: nothing listens there (did the handler crash?)"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the connection was reset before an answer (a full listen backlog under load, or a crashed handler)"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the connection was closed without an answer (did the handler crash or time out reading?)"
 	case errors.As(err, &dns):
 		return "cannot resolve " + dns.Name
