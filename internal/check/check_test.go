@@ -593,3 +593,40 @@ func keys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestCancelMidRun: cancelling (Ctrl-C) stops the run with ctx's error.
+func TestCancelMidRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var n int
+	var mu sync.Mutex
+	inner := &handler{}
+	o, _ := testOptions(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		if n == 5 {
+			cancel()
+		}
+		mu.Unlock()
+		inner.ServeHTTP(w, r)
+	}))
+	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestEchoedSecretIsHidden: a handler that echoes the body in its error
+// does not make the report print the secret.
+func TestEchoedSecretIsHidden(t *testing.T) {
+	o, _ := testOptions(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(500)
+		_, _ = w.Write(b[:200])
+	}))
+	o.Run = map[ID]bool{Status200: true}
+	rep := run(t, o)
+	b, _ := json.Marshal(rep)
+	if bytes.Contains(b, []byte(testSecret)) || !bytes.Contains(b, []byte(`\"secret_key\": \"****\"`)) {
+		t.Errorf("report: %s", b)
+	}
+}

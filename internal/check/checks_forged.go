@@ -55,7 +55,7 @@ func (r *runner) gradeForged(outs []outcome, notes []string) Result {
 		case o.accepted():
 			accepted = append(accepted, o.label+": "+o.describe(r.o.Timeout))
 		case !o.answered():
-			unclear = append(unclear, o.label+": "+o.describe(r.o.Timeout)+" (refuse forgeries at once, with 401)")
+			unclear = append(unclear, o.label+": "+o.describe(r.o.Timeout)+"; refuse a forgery with a 401 at once")
 		default:
 			codes[o.status] = true
 		}

@@ -31,8 +31,13 @@ func (p *progress) event(e engine.Event) {
 	w := p.ios.ErrOut
 	if e.Result == nil {
 		if p.tty {
-			fmt.Fprintf(w, "%s%s %s %s", clearLine, p.st.Muted.Render("checking"), p.st.Action.Render(string(e.Check)),
-				p.st.Muted.Render(fmt.Sprintf("%s… (%s so far)", e.Title, plural(e.Deliveries, "delivery"))))
+			// One line that fits: a wrapped line could not be rewritten.
+			room := p.ios.TerminalWidth() - 1 - len("checking ") - len(e.Check) - 1
+			rest := fmt.Sprintf("%s… (%s so far)", e.Title, plural(e.Deliveries, "delivery"))
+			if r := []rune(rest); room > 0 && len(r) > room {
+				rest = string(r[:room-1]) + "…"
+			}
+			fmt.Fprintf(w, "%s%s %s %s", clearLine, p.st.Muted.Render("checking"), p.st.Action.Render(string(e.Check)), p.st.Muted.Render(rest))
 			p.shown = true
 		}
 		return

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -473,5 +474,55 @@ func TestMondayDeliveriesAreSigned(t *testing.T) {
 	defer h.mu.Unlock()
 	if len(h.auth) != 1 || !strings.HasPrefix(h.auth[0], "eyJ") {
 		t.Errorf("Authorization %q", h.auth)
+	}
+}
+
+func TestProgressFitsTheTerminal(t *testing.T) {
+	u := serve(t, &mistakes{})
+	f, ts := newFactory(t, "", nil)
+	f.IOStreams.SetStderrTTY(true)
+	f.IOStreams.SetColorDisabled(true)
+	f.IOStreams.SetWidth(40)
+	cmd := NewCmdCheck(f, func(o *CheckOptions) error { return checkRun(context.Background(), o) })
+	cmd.SetArgs([]string{u, "--secret", secret, "--only", "status-200"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := clearLine + "checking status-200 Answers exactly 20…" + clearLine
+	if ts.ErrOut.String() != want {
+		t.Errorf("stderr %q, want %q", ts.ErrOut.String(), want)
+	}
+}
+
+// failWriter fails every write, as a full disk or a closed pipe does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+func TestStdoutWriteFails(t *testing.T) {
+	u := serve(t, &mistakes{})
+	for _, args := range [][]string{{"--only", "status-200"}, {"--only", "status-200", "--json"}} {
+		f, _ := newFactory(t, "", nil)
+		f.IOStreams.Out = failWriter{}
+		cmd := NewCmdCheck(f, func(o *CheckOptions) error { return checkRun(context.Background(), o) })
+		cmd.SetArgs(append([]string{u, "--secret", secret}, args...))
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		err := cmd.Execute()
+		if !errors.Is(err, syscall.ENOSPC) || cmdutil.ExitCodeOf(err) != 1 {
+			t.Errorf("%v: err %v", args, err)
+		}
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	u := serve(t, &mistakes{})
+	f, _ := newFactory(t, "", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cmd := NewCmdCheck(f, func(o *CheckOptions) error { return checkRun(ctx, o) })
+	cmd.SetArgs([]string{u})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); !errors.Is(err, cmdutil.ErrCancel) || cmdutil.ExitCodeOf(err) != 130 {
+		t.Errorf("err %v", err)
 	}
 }
