@@ -158,7 +158,7 @@ func (r *runner) gradeRegistration(kinds []catalog.Kind, got []*SandboxResult) R
 	switch {
 	case len(fails) > 0:
 		res.Status = Fail
-		res.Summary = fmt.Sprintf("%d problem(s) with the registrations for %s", len(fails), shown)
+		res.Summary = fmt.Sprintf("%s with the registrations for %s", plural(len(fails), "problem"), shown)
 	case len(warns) > 0:
 		res.Status = Warn
 		res.Summary = fmt.Sprintf("%s registered for %s; %d to look at", plural(len(kinds), "action"), shown, len(warns))
