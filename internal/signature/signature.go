@@ -64,7 +64,12 @@ func SignMonday(secret []byte, audience string, accountID, userID int64, now tim
 	if len(secret) == 0 {
 		return "", errors.New("empty monday secret")
 	}
-	claims := MondayClaims{
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, mondayClaims(audience, accountID, userID, now)).SignedString(secret)
+}
+
+// mondayClaims are the claims lcwh puts in monday tokens.
+func mondayClaims(audience string, accountID, userID int64, now time.Time) MondayClaims {
+	return MondayClaims{
 		AccountID:       accountID,
 		UserID:          userID,
 		ShortLivedToken: "lcwh-sample-short-lived-token",
@@ -74,7 +79,6 @@ func SignMonday(secret []byte, audience string, accountID, userID int64, now tim
 			ExpiresAt: jwt.NewNumericDate(now.Add(MondayTokenTTL)),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
 
 // MondayError says why a monday JWT was refused.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
+	checkcmd "github.com/lcwh/lcwh/internal/commands/check"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/doctor"
@@ -76,6 +77,7 @@ $ lcwh help environment`,
 	byGroup := map[string][]*cobra.Command{}
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
+	add(GroupLocal, checkcmd.NewCmdCheck(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
 	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
 		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
