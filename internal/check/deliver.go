@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // delivery is one POST the suite makes.
@@ -218,7 +220,7 @@ type pacing struct {
 // slow-client body. Keep it innermost (httpclient.Options.Base) so a layer
 // that buffers bodies, such as the --debug logger, cannot undo the pacing.
 func NewTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := httpclient.Transport()
 	t.DisableKeepAlives = true
 	t.MaxConnsPerHost = 0
 	t.Proxy = nil // a handler under test is never reached through a proxy

@@ -31,6 +31,13 @@ type Options struct {
 	NoRedirect bool
 }
 
+// Transport returns a fresh copy of net/http's default transport (proxy
+// from the environment, dial and TLS timeouts), for callers that tune one
+// and pass it back as Options.Base.
+func Transport() *http.Transport {
+	return http.DefaultTransport.(*http.Transport).Clone()
+}
+
 // New returns a client with lcwh's layers, innermost first: base transport,
 // debug log, authorization, User-Agent.
 func New(opts Options) *http.Client {
@@ -40,7 +47,7 @@ func New(opts Options) *http.Client {
 	}
 	rt := opts.Base
 	if rt == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t := Transport()
 		t.ResponseHeaderTimeout = timeout
 		rt = t
 	}
