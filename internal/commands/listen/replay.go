@@ -20,6 +20,7 @@ import (
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // ReplayJSONFields are the fields of each replay --json line.
@@ -165,7 +166,7 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		}
 		var werr error
 		if opts.JSON {
-			werr = writeReplayJSON(opts.IO.Out, ev, opts.To, res)
+			werr = writeReplayJSON(opts.IO.Out, ev, termtext.RedactURL(opts.To), res)
 		} else {
 			_, werr = io.WriteString(opts.IO.Out, replayLine(st, ev, res))
 		}
@@ -180,7 +181,7 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		}
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n",
-		len(events), opts.To, len(events)-len(failed), len(failed))
+		len(events), termtext.URL(opts.To), len(events)-len(failed), len(failed))
 	switch {
 	case len(failed) == 1 && len(events) == 1:
 		return failed[0]
