@@ -179,14 +179,19 @@ func TestAutoFallsBackToFileWithoutKeychain(t *testing.T) {
 	}
 }
 
+// A keychain that never answers (a hung call: no timing race) times out
+// and the login lands in the file.
 func TestKeyringTimeout(t *testing.T) {
 	h := hungKeyring{release: make(chan struct{})}
-	defer close(h.release)
 	ks := &KeyringStore{Keyring: h, Timeout: time.Millisecond}
-	if _, err := ks.Get("p"); !errors.Is(err, ErrKeyringUnavailable) {
-		t.Fatalf("err = %v, want unavailable", err)
-	}
 	a := &Auto{Keyring: ks, File: NewFile(filepath.Join(t.TempDir(), "c.json"))}
+	defer a.late.Wait()
+	defer close(h.release)
+	_, err := ks.Get("p")
+	var ke *KeyringError
+	if !errors.Is(err, ErrKeyringUnavailable) || !errors.As(err, &ke) || !ke.TimedOut {
+		t.Fatalf("err = %v, want a timed-out unavailable keychain", err)
+	}
 	r := sample()
 	if err := a.Set("p", r); err != nil || r.Store != BackendFile {
 		t.Fatalf("Set = %v, store %q", err, r.Store)
