@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // DefaultRedirectURI is used when --redirect-uri is not given. It must be
@@ -110,10 +111,11 @@ func Revoke(ctx context.Context, client *http.Client, accountsURL, token string)
 	return nil
 }
 
-// withClient puts client into ctx for x/oauth2.
+// withClient puts client into ctx for x/oauth2; nil means a plain client
+// from internal/httpclient (callers pass the one that logs with --debug).
 func withClient(ctx context.Context, client *http.Client) context.Context {
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = httpclient.New(httpclient.Options{})
 	}
 	return context.WithValue(ctx, oauth2.HTTPClient, client)
 }

@@ -43,6 +43,9 @@ type Accounts struct {
 	refresh  map[string]string // refresh token -> client id
 	Revoked  []string
 	Refreshs int
+	// RefusedRefreshes counts refresh grants with a refresh token that is
+	// not (or no longer) valid: a rotated one spent twice, for instance.
+	RefusedRefreshes int
 	// Requests logs "METHOD path" of each request.
 	Requests []string
 }
@@ -84,6 +87,14 @@ func (a *Accounts) ExpireAccess() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.access = map[string]bool{}
+}
+
+// RefreshCounts returns how many refresh grants succeeded and how many were
+// refused, safely while requests are served.
+func (a *Accounts) RefreshCounts() (ok, refused int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.Refreshs, a.RefusedRefreshes
 }
 
 // ValidRefresh reports whether rt is a live refresh token.
@@ -225,6 +236,7 @@ func (a *Accounts) token(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		rt := p.Get("refresh_token")
 		if c, ok := a.refresh[rt]; !ok || c != clientID {
+			a.RefusedRefreshes++
 			writeErr(w, http.StatusBadRequest, "invalid_grant", "refresh token not found")
 			return
 		}
