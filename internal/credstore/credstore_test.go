@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +247,23 @@ func TestRegionOf(t *testing.T) {
 	for tok, want := range map[string]string{"dal:abc": "dal", "fra-a:x:y": "fra-a", "noprefix": "", ":x": ""} {
 		if got := RegionOf(tok); got != want {
 			t.Errorf("RegionOf(%q) = %q, want %q", tok, got, want)
+		}
+	}
+}
+
+func TestNoSessionBusIsNoKeychain(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	if err := sessionBus(env(map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"})); err != nil {
+		t.Errorf("with an address: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")); err == nil {
+		t.Skip("this machine has a session bus socket")
+	}
+	for _, v := range []map[string]string{nil, {"DBUS_SESSION_BUS_ADDRESS": "autolaunch:"}} {
+		if err := sessionBus(env(v)); runtime.GOOS != "darwin" && runtime.GOOS != "windows" && err == nil {
+			t.Errorf("env %v: no error, so go-keyring would autolaunch a bus", v)
 		}
 	}
 }

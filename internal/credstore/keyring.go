@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -46,12 +47,31 @@ type Keyring interface {
 	Delete(service, user string) error
 }
 
-// OSKeyring is the system keychain through zalando/go-keyring.
+// OSKeyring is the system keychain through zalando/go-keyring. Where that
+// goes over D-Bus, a machine without a session bus has no keychain: the
+// calls fail at once rather than autolaunch a bus.
 type OSKeyring struct{}
 
-func (OSKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (OSKeyring) Set(service, user, s string) error        { return keyring.Set(service, user, s) }
-func (OSKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (OSKeyring) Get(service, user string) (string, error) {
+	if err := sessionBus(os.LookupEnv); err != nil {
+		return "", err
+	}
+	return keyring.Get(service, user)
+}
+
+func (OSKeyring) Set(service, user, s string) error {
+	if err := sessionBus(os.LookupEnv); err != nil {
+		return err
+	}
+	return keyring.Set(service, user, s)
+}
+
+func (OSKeyring) Delete(service, user string) error {
+	if err := sessionBus(os.LookupEnv); err != nil {
+		return err
+	}
+	return keyring.Delete(service, user)
+}
 
 // KeyringStore keeps each profile's record as one JSON keychain item.
 //
@@ -203,4 +223,26 @@ func (k *KeyringStore) Update(profile string, fn func(cur *Record) (*Record, err
 		next.Store = BackendKeyring
 		return nil
 	})
+}
+
+// ProbeKeyring writes, reads back and deletes a throwaway item through kr
+// (the OS keychain when nil), each call bounded by KeyringTimeout: nil
+// means a Secret Service (or Keychain, or Credential Manager) answers.
+func ProbeKeyring(kr Keyring) error {
+	if kr == nil {
+		kr = OSKeyring{}
+	}
+	k := &KeyringStore{Keyring: kr}
+	profile := fmt.Sprintf("probe-%d", os.Getpid())
+	if _, err := k.put(profile, &entry{Record: Record{Method: "probe"}}); err != nil {
+		return err
+	}
+	e, err := k.entry(profile)
+	if _, derr := k.remove(profile); err == nil {
+		err = derr
+	}
+	if err == nil && (e == nil || e.Method != "probe") {
+		err = errors.New("the keychain did not return the item just written")
+	}
+	return err
 }
