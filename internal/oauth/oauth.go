@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
-
-	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // DefaultRedirectURI is used when --redirect-uri is not given. It must be
@@ -111,11 +110,18 @@ func Revoke(ctx context.Context, client *http.Client, accountsURL, token string)
 	return nil
 }
 
-// withClient puts client into ctx for x/oauth2; nil means a plain client
-// from internal/httpclient (callers pass the one that logs with --debug).
+// withClient puts client into ctx for x/oauth2.
 func withClient(ctx context.Context, client *http.Client) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, orPlain(client))
+}
+
+// orPlain returns client, or for nil (tests of this package) a plain one.
+// lcwh's commands always pass a client from internal/httpclient, which
+// this package cannot import (httpclient's tests use auth, which uses
+// oauth), so that --debug logs every accounts request.
+func orPlain(client *http.Client) *http.Client {
 	if client == nil {
-		client = httpclient.New(httpclient.Options{})
+		return &http.Client{Timeout: 30 * time.Second}
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, client)
+	return client
 }

@@ -182,3 +182,33 @@ func TestServerSideOAuthLogin(t *testing.T) {
 		t.Fatalf("list %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestRefreshShowsInDebugLog: with the real Factory, the token refresh
+// goes through internal/httpclient, so --debug logs it, redacted.
+func TestRefreshShowsInDebugLog(t *testing.T) {
+	e := newLCEnv(t)
+	if r := e.run("", "auth", "login", "--client-id", livechattest.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
+		t.Fatalf("login %d: %s", r.code, r.stderr)
+	}
+	before, _ := e.stored()
+	e.fake.State(func(s *livechattest.State) {
+		for _, tok := range s.Tokens {
+			tok.Expiry = time.Now().Add(-time.Minute)
+		}
+	})
+	r := e.run("", "--debug", "state")
+	if r.code != 0 {
+		t.Fatalf("state %d: %s", r.code, r.stderr)
+	}
+	after, _ := e.stored()
+	for _, want := range []string{"< 401 ", "> POST " + e.vars["LCWH_ACCOUNTS_URL"] + "/v2/token", "grant_type=refresh_token", "refresh_token=%2A%2A%2A%2A"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	for _, s := range []string{before.RefreshToken, after.RefreshToken, after.AccessToken} {
+		if strings.Contains(r.stderr, s) {
+			t.Errorf("debug log shows a token")
+		}
+	}
+}
