@@ -68,7 +68,10 @@ With --client-id (or the client_id setting), log in with OAuth: lcwh opens the
 browser at the LiveChat accounts server (authorization code, PKCE S256, state)
 and receives the redirect on --redirect-uri, which must equal, exactly, a
 redirect URI whitelisted for the app in Developer Console (scheme, host and
-port; localhost and 127.0.0.1 differ). $BROWSER, when set, is the command
+port; localhost and 127.0.0.1 differ). Before it opens the browser, lcwh asks
+the accounts server once whether it takes the client id and redirect URI, and
+fails at once (exit 4) naming the URI to whitelist when it does not. It then
+waits up to --timeout for the redirect. $BROWSER, when set, is the command
 that opens the URL. The app needs the scopes
 webhooks.configuration:rw and webhooks.state:rw.
 
