@@ -185,7 +185,7 @@ func (a *Auto) watch(profile string, late <-chan error) {
 	a.late.Add(1)
 	go func() {
 		defer a.late.Done()
-		<-late
+		<-late //nolint:errcheck // landed or not, the call is over; settle decides from the file
 		_ = a.lock().do(func() error { return a.settle(profile) })
 	}()
 }

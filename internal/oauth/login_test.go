@@ -166,7 +166,7 @@ func TestLoginRefusedBeforeWaiting(t *testing.T) {
 			opts.ShowURL = func(string) { shown = true }
 			_, err := oauth.Login(context.Background(), opts)
 			var ae *oauth.AuthorizeError
-			if !errors.As(err, &ae) || ae.Detail != tt.detail || ae.Exception != "unauthorized_client" || ae.RedirectURI != opts.App.RedirectURI { //nolint:misspell // protocol value
+			if !errors.As(err, &ae) || ae.Detail != tt.detail || ae.Exception != oauth.ExceptionUnauthorizedClient || ae.RedirectURI != opts.App.RedirectURI {
 				t.Fatalf("err = %#v, want detail %s", err, tt.detail)
 			}
 			if b.url != "" || shown {
@@ -187,21 +187,23 @@ func TestAuthorizeErrorShapes(t *testing.T) {
 		handler http.HandlerFunc
 		detail  string // "" means no error
 	}{
-		{"code and details", redirectTo("/ooops?oauth_exception=unauthorized_client&exception_details=invalid_redirect_uri"), "invalid_redirect_uri"},
-		{"code:detail", redirectTo("/ooops?oauth_exception=unauthorized_client:client_id_not_found"), "client_id_not_found"},
+		{"code and details", redirectTo("/ooops?oauth_exception=" + oauth.ExceptionUnauthorizedClient + "&exception_details=invalid_redirect_uri"), "invalid_redirect_uri"},
+		{"code:detail", redirectTo("/ooops?oauth_exception=" + oauth.ExceptionUnauthorizedClient + ":client_id_not_found"), "client_id_not_found"},
 		{"detail alone", redirectTo("https://accounts.example/ooops?oauth_exception=redirect_uri_not_set"), "redirect_uri_not_set"},
 		{"other exception", redirectTo("/ooops?oauth_exception=invalid_scope"), "-invalid_scope"},
 		{"json 400", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(400)
-			_, _ = w.Write([]byte(`{"error":"unauthorized_client","error_description":"invalid_redirect_uri"}`))
+			_, _ = w.Write([]byte(`{"error":"` + oauth.ExceptionUnauthorizedClient + `","error_description":"invalid_redirect_uri"}`))
 		}, "invalid_redirect_uri"},
 		{"text 400", func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, "redirect_uri_not_set", 400)
 		}, "redirect_uri_not_set"},
 		{"login page", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>log in</html>")) }, ""},
-		{"to the login form", redirectTo("/signin?identity_exception=unauthorized"), ""},
-		{"403 from a proxy", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "<html>denied</html>", 403) }, ""},
+		{"to the login form", redirectTo("/signin?identity_exception=unauthorized"), ""}, //nolint:misspell // protocol value
+		{"403 from a proxy", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "<html>denied</html>", http.StatusForbidden)
+		}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)

@@ -10,6 +10,10 @@ import (
 	"strings"
 )
 
+// ExceptionUnauthorizedClient is the oauth_exception of a refused client id
+// or redirect URI (oauth.md §3.3; US spelling, as the server sends it).
+const ExceptionUnauthorizedClient = "unauthorized_client" //nolint:misspell // protocol value
+
 // Exception details of an authorization error (oauth.md §3.3).
 const (
 	DetailClientIDNotFound   = "client_id_not_found"
@@ -25,7 +29,7 @@ var knownDetails = []string{DetailClientIDNotFound, DetailRedirectURINotSet, Det
 // never redirects to the redirect URI (oauth.md §1), so Login asks once
 // itself before it waits.
 type AuthorizeError struct {
-	// Exception is the oauth_exception code (unauthorized_client, invalid_request…).
+	// Exception is the oauth_exception code (ExceptionUnauthorizedClient, invalid_request…).
 	Exception string
 	// Detail is the exception detail (invalid_redirect_uri…), "" when none came.
 	Detail      string
@@ -78,7 +82,7 @@ func checkAuthorize(ctx context.Context, client *http.Client, authURL, clientID,
 		return nil
 	}
 	if exc == "" {
-		exc = "unauthorized_client" //nolint:misspell // protocol value
+		exc = ExceptionUnauthorizedClient
 	}
 	return &AuthorizeError{Exception: exc, Detail: det, ClientID: clientID, RedirectURI: redirectURI}
 }

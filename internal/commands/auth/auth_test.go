@@ -23,6 +23,7 @@ import (
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/oauth"
 	"github.com/lcwh/lcwh/internal/oauth/oauthtest"
 )
 
@@ -352,16 +353,16 @@ func TestOAuthLoginRefusedAtOnce(t *testing.T) {
 		want  []string
 	}{
 		{"redirect not whitelisted", func(e *env) { e.acc.Apps["cid"] = []string{"http://localhost:1/"} }, []string{
-			"error: LiveChat refused the redirect URI {uri}: app cid does not whitelist it (unauthorized_client: invalid_redirect_uri)",
+			"error: LiveChat refused the redirect URI {uri}: app cid does not whitelist it ({exc}: invalid_redirect_uri)",
 			"Whitelist {uri} for app cid in Developer Console (Apps > your app > Authorization > Redirect URI whitelist) ({origin} covers every path),",
 			"or pass --redirect-uri with a URI the app already whitelists",
 		}},
 		{"no redirect set", func(e *env) { e.acc.Apps["cid"] = nil }, []string{
-			"error: LiveChat refused the login: app cid has no redirect URI whitelisted (unauthorized_client: redirect_uri_not_set)",
+			"error: LiveChat refused the login: app cid has no redirect URI whitelisted ({exc}: redirect_uri_not_set)",
 			"Whitelist {uri} for app cid in Developer Console",
 		}},
 		{"unknown client", func(e *env) { delete(e.acc.Apps, "cid") }, []string{
-			"error: LiveChat does not know the client id cid (unauthorized_client: client_id_not_found)",
+			"error: LiveChat does not know the client id cid ({exc}: client_id_not_found)",
 			"Check --client-id (or the client_id setting)",
 		}},
 	} {
@@ -371,7 +372,7 @@ func TestOAuthLoginRefusedAtOnce(t *testing.T) {
 			r := e.run("", "auth", "login", "--client-id", "cid", "--redirect-uri", e.redirect)
 			origin := strings.TrimSuffix(e.redirect, "/callback")
 			for _, w := range tt.want {
-				w = strings.ReplaceAll(strings.ReplaceAll(w, "{uri}", e.redirect), "{origin}", origin)
+				w = strings.NewReplacer("{uri}", e.redirect, "{origin}", origin, "{exc}", oauth.ExceptionUnauthorizedClient).Replace(w)
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 				}
