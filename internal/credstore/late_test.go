@@ -91,6 +91,16 @@ func newLateAuto(t *testing.T) (*Auto, *lateKeyring) {
 	return a, kr
 }
 
+// beforeSettling runs check while holding the store's lock, which the
+// settling of a late keychain call needs: a call released and landed
+// inside check is seen before it is settled, whatever the scheduler does.
+func beforeSettling(t *testing.T, a *Auto, check func()) {
+	t.Helper()
+	if err := a.lock().do(func() error { check(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func rec(access string) *Record {
 	r := sample()
 	r.AccessToken = access
@@ -169,9 +179,12 @@ func TestLateKeyringWriteAfterNewerWrite(t *testing.T) {
 	}
 	wantGet(t, a, "dal:at2", BackendFile)
 
-	close(h.release)
-	<-h.landed
-	wantGet(t, a, "dal:at2", BackendFile) // the late copy is older
+	beforeSettling(t, a, func() {
+		close(h.release)
+		<-h.landed
+		wantCopies(t, a, "dal:at1", "dal:at2")
+		wantGet(t, a, "dal:at2", BackendFile) // the late copy is older
+	})
 	a.late.Wait()
 	wantGet(t, a, "dal:at2", BackendKeyring)
 	wantCopies(t, a, "dal:at2", "")
@@ -190,9 +203,12 @@ func TestLateKeyringWriteAfterLogout(t *testing.T) {
 	}
 	wantGet(t, a, "", "")
 	wantCopies(t, a, "", "deleted")
-	close(h.release)
-	<-h.landed
-	wantGet(t, a, "", "")
+	beforeSettling(t, a, func() {
+		close(h.release)
+		<-h.landed
+		wantCopies(t, a, "dal:at1", "deleted")
+		wantGet(t, a, "", "")
+	})
 	a.late.Wait()
 	wantGet(t, a, "", "")
 	wantCopies(t, a, "", "")
@@ -217,9 +233,12 @@ func TestLateKeyringDeleteThenLogin(t *testing.T) {
 	if err := a.Set("p", rec("dal:at2")); err != nil {
 		t.Fatal(err)
 	}
-	close(h.release)
-	<-h.landed
-	wantGet(t, a, "dal:at2", BackendFile)
+	beforeSettling(t, a, func() {
+		close(h.release)
+		<-h.landed
+		wantCopies(t, a, "", "dal:at2")
+		wantGet(t, a, "dal:at2", BackendFile)
+	})
 	a.late.Wait()
 	wantGet(t, a, "dal:at2", BackendKeyring)
 	wantCopies(t, a, "dal:at2", "")
