@@ -6,7 +6,7 @@
 # then the resident set (VmHWM) of one listener after 200k events at full
 # speed (target < 64 MiB).
 #   bash bench/recv.sh            # from the repository root; ~2 min
-#   WHICH=save bash bench/recv.sh # one of: save json mem
+#   WHICH=save bash bench/recv.sh # one of: save json mem fsync (fsync is not in the default set)
 # HARNESS points at the shared bench directory (default ../shared/bench).
 # Measured 2026-11-25 on the shared 2-core VM under heavy load (load avg 12-17,
 # refsink at 11-21k req/s instead of its quiet 53k), several runs each:
@@ -32,9 +32,15 @@ for w in $which; do
     CHECK_LINES="$data/save.jsonl" NAME=recv-save bash "$HARNESS/recv.sh" \
       "$bin listen $common --quiet --save $data/save.jsonl --secret k3Jd8sLq0vXz4NwP7rTy2uBm" "$url" | tail -n 3
     ;;
+  fsync)
+    # The cost of --fsync (one fsync per batch of answers), for the docs.
+    rm -f "$data/fsync.jsonl"
+    CHECK_LINES="$data/fsync.jsonl" NAME=recv-fsync bash "$HARNESS/recv.sh" \
+      "$bin listen $common --quiet --save $data/fsync.jsonl --fsync --secret k3Jd8sLq0vXz4NwP7rTy2uBm" "$url" | tail -n 3
+    ;;
   json)
     rm -f "$data/json-save.jsonl"
-    NAME=recv-json bash "$HARNESS/recv.sh" "$bin listen $common --json --save $data/json-save.jsonl" "$url" | tail -n 3
+    CHECK_LINES="$data/json-save.jsonl" NAME=recv-json bash "$HARNESS/recv.sh" "$bin listen $common --json --save $data/json-save.jsonl" "$url" | tail -n 3
     ;;
   mem)
     rm -f "$data/mem.jsonl"

@@ -17,6 +17,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/commands/root"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // Main runs lcwh with os.Args and returns the process exit code.
@@ -54,15 +55,22 @@ func printError(w io.Writer, color bool, cmd *cobra.Command, err error) {
 		fmt.Fprintln(w, st.Warn.Render("interrupted"))
 		return
 	}
-	fmt.Fprintf(w, "%s %s\n", st.Error.Render("error:"), err.Error())
-	hint := cmdutil.HintOf(err)
+	// Error texts carry server answers, file contents and URLs: printed
+	// without terminal controls (termtext.Clean keeps newlines and tabs).
+	fmt.Fprintf(w, "%s %s\n", st.Error.Render("error:"), termtext.Clean(err.Error()))
+	// A TLS verification failure says what to change, before any hint a
+	// command attached to the failed request.
+	hint := tlsHint(err)
+	if hint == "" {
+		hint = cmdutil.HintOf(err)
+	}
 	var fe *cmdutil.FlagError
 	if hint == "" && errors.As(err, &fe) && cmd != nil {
 		hint = fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath())
 	}
 	if hint != "" {
 		for _, line := range strings.Split(hint, "\n") {
-			fmt.Fprintf(w, "  %s\n", st.Muted.Render(line))
+			fmt.Fprintf(w, "  %s\n", st.Muted.Render(termtext.Clean(line)))
 		}
 	}
 }

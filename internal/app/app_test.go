@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -46,5 +48,41 @@ func setupEnv(env *testscript.Env) error {
 	env.Setenv("FAKE_URL", fake.URL)
 	env.Setenv("FAKE_PAT", livechattest.AccountID+":"+livechattest.PATToken)
 	env.Setenv("FAKE_CLIENT_ID", livechattest.ServerClientID)
+	// Webhook handlers for check.txtar: one that keeps LiveChat's delivery
+	// contract and one with two typical mistakes (201, strict decoding).
+	for name, h := range map[string]http.Handler{"CHECK_OK_URL": checkHandler(200, false), "CHECK_BAD_URL": checkHandler(201, true)} {
+		srv := httptest.NewServer(h)
+		env.Defer(srv.Close)
+		env.Setenv(name, srv.URL+"/webhooks")
+	}
 	return nil
+}
+
+// checkHandler verifies secret_key (s3cr3t-value, else 401) and answers
+// status; strict makes it fail with a 500 on a top-level field it does not
+// know.
+func checkHandler(status int, strict bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var env struct {
+			WebhookID      string          `json:"webhook_id"`
+			SecretKey      string          `json:"secret_key"`
+			Action         string          `json:"action"`
+			OrganizationID string          `json:"organization_id"`
+			Payload        json.RawMessage `json:"payload"`
+			AdditionalData json.RawMessage `json:"additional_data"`
+		}
+		dec := json.NewDecoder(r.Body)
+		if strict {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(&env); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if env.SecretKey != "s3cr3t-value" {
+			http.Error(w, "bad secret_key", http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(status)
+	})
 }

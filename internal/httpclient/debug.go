@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // maxLoggedBody caps how much of a body the debug log shows.
@@ -29,7 +31,8 @@ var secretHeaders = map[string]bool{
 }
 
 // DebugTransport logs each request and response to Out with credentials and
-// secrets replaced by "****" (STYLE.md §3).
+// secrets replaced by "****" (STYLE.md §3), URLs without their userinfo,
+// and terminal controls from servers removed (termtext.Clean).
 type DebugTransport struct {
 	Base http.RoundTripper
 	Out  io.Writer
@@ -81,7 +84,10 @@ func (d *DebugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// write logs s with terminal controls removed: headers and bodies come
+// from servers, and the log goes to a terminal. The log's own text is plain.
 func (d *DebugTransport) write(s string) {
+	s = termtext.Clean(s)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	_, _ = io.WriteString(d.Out, s)
@@ -111,8 +117,10 @@ func redactAuth(v string) string {
 	return "****"
 }
 
-// RedactURL hides secret query parameters.
+// RedactURL hides secret query parameters and the userinfo (a password
+// as xxxxx, see termtext.RedactUserinfo).
 func RedactURL(u *url.URL) string {
+	u = termtext.RedactUserinfo(u)
 	if u.RawQuery == "" {
 		return u.String()
 	}
@@ -174,9 +182,10 @@ func redactJSON(v any) any {
 	return v
 }
 
+// cut keeps the log of a body to maxLoggedBody bytes, at a character boundary.
 func cut(s string) string {
-	if len(s) > maxLoggedBody {
-		return s[:maxLoggedBody] + fmt.Sprintf("… (%d bytes)", len(s))
+	if len(s) <= maxLoggedBody {
+		return s
 	}
-	return s
+	return termtext.Truncate(s, maxLoggedBody, fmt.Sprintf("… (%d bytes)", len(s)))
 }

@@ -1,6 +1,7 @@
 // Package httpclient is the one place lcwh builds an *http.Client: timeouts,
 // the User-Agent, an optional authorization layer and a --debug logger that
-// redacts credentials and secrets.
+// redacts credentials and secrets. A test (bare_test.go) fails when code
+// elsewhere builds a client or uses net/http's default one.
 package httpclient
 
 import (
@@ -25,15 +26,22 @@ type Options struct {
 	Auth func(http.RoundTripper) http.RoundTripper
 	// Base is the innermost transport; nil means a clone of http.DefaultTransport.
 	Base http.RoundTripper
+	// NoRedirect makes the client return a 3xx answer as it is instead of
+	// following its Location (deliveries, forwards, probes of a redirect).
+	NoRedirect bool
 }
 
 // New returns a client with lcwh's layers, innermost first: base transport,
 // debug log, authorization, User-Agent.
 func New(opts Options) *http.Client {
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
 	rt := opts.Base
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = DefaultTimeout
+		t.ResponseHeaderTimeout = timeout
 		rt = t
 	}
 	if opts.Debug != nil {
@@ -47,11 +55,11 @@ func New(opts Options) *http.Client {
 		v = "dev"
 	}
 	rt = &userAgent{base: rt, ua: "lcwh/" + v}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
+	c := &http.Client{Transport: rt, Timeout: timeout}
+	if opts.NoRedirect {
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
-	return &http.Client{Transport: rt, Timeout: timeout}
+	return c
 }
 
 type userAgent struct {

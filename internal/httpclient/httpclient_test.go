@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/lcwh/lcwh/internal/auth"
+	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
 func TestDebugRedacts(t *testing.T) {
@@ -56,5 +57,67 @@ func TestRedactForm(t *testing.T) {
 	got := RedactBody([]byte("grant_type=refresh_token&refresh_token=abc&client_id=x"), "application/x-www-form-urlencoded")
 	if strings.Contains(got, "abc") || !strings.Contains(got, "client_id=x") {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestDebugLogIsTerminalSafe serves hostile headers and bodies: the debug
+// log (a terminal, usually) must not carry a control or a URL password,
+// while the caller still gets the exact bytes.
+func TestDebugLogIsTerminalSafe(t *testing.T) {
+	for _, c := range termtexttest.Hostile() {
+		body := "<p>" + c.Text + "</p>" + strings.Repeat("€", maxLoggedBody/3+1)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["X-Evil"] = []string{strings.ToValidUTF8(strings.Map(func(r rune) rune {
+				if r < 0x20 || r == 0x7f {
+					return -1 // net/http refuses to send these in a header
+				}
+				return r
+			}, c.Text), "?") + "\u009b2J"}
+			_, _ = io.WriteString(w, body)
+		}))
+		var log bytes.Buffer
+		hc := New(Options{Debug: &log})
+		u := strings.Replace(srv.URL, "http://", "http://user:pa55word@", 1)
+		resp, err := hc.Get(u + "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if string(got) != body {
+			t.Errorf("%s: caller got altered body", c.Name)
+		}
+		termtexttest.AssertSafe(t, c.Name, log.Bytes())
+		if strings.Contains(log.String(), "pa55word") {
+			t.Errorf("%s: log shows the URL password:\n%s", c.Name, log.String())
+		}
+		if !strings.Contains(log.String(), "€… (") {
+			t.Errorf("%s: long body not cut at a character boundary:\n%.200q", c.Name, log.String())
+		}
+	}
+}
+
+func TestNoRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/there", http.StatusFound)
+			return
+		}
+		_, _ = io.WriteString(w, "followed")
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		no   bool
+		want int
+	}{{false, http.StatusOK}, {true, http.StatusFound}} {
+		resp, err := New(Options{NoRedirect: tt.no}).Get(srv.URL + "/moved")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("NoRedirect=%v: status %d, want %d", tt.no, resp.StatusCode, tt.want)
+		}
 	}
 }

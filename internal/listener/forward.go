@@ -40,20 +40,22 @@ func (l *Listener) forwardLoop() {
 		} else {
 			l.forwarded.Add(1)
 		}
+		l.drop(ev)
 		if l.cfg.Emit {
-			l.out <- Item{Forward: res}
+			l.emit(Item{Forward: res})
 		}
 	}
 }
 
 func (l *Listener) forward(ev *Event) *ForwardResult {
 	u := l.route(ev.Kind)
-	res := &ForwardResult{Event: ev, URL: u}
+	shown := redactURL(u)
+	res := &ForwardResult{Event: ev, URL: shown}
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.ForwardTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(ev.Body))
 	if err != nil {
-		res.Err = fmt.Errorf("forward to %s: %w", u, err)
+		res.Err = fmt.Errorf("forward to %s: %w", shown, err)
 		return res
 	}
 	for _, h := range forwardHeaders {
@@ -81,7 +83,7 @@ func (l *Listener) forward(ev *Event) *ForwardResult {
 			res.Err = fmt.Errorf("no answer within --forward-timeout %s", l.cfg.ForwardTimeout)
 			return res
 		}
-		res.Err = fmt.Errorf("forward to %s: %w", u, err)
+		res.Err = fmt.Errorf("forward to %s: %w", shown, redactURLError(err))
 		return res
 	}
 	defer resp.Body.Close()
@@ -91,4 +93,24 @@ func (l *Listener) forward(ev *Event) *ForwardResult {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return res
+}
+
+// redactURL hides a password in a URL's userinfo: forward targets are
+// printed in results and errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// redactURLError keeps net/http's *url.Error from repeating the URL with
+// its password: the result already names the redacted URL.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -1,14 +1,19 @@
 package listener
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -17,8 +22,14 @@ var (
 	healthBody = []byte("lcwh listen: ok (POST webhooks here)\n")
 )
 
-// ServeHTTP acknowledges first: the answer is sent once the body is read,
-// valid, verified when required, and queued.
+// recPool holds record buffers: each request encodes its record in its own
+// goroutine, so the journal only copies bytes under its lock.
+var recPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// ServeHTTP acknowledges an event only once it is kept: the body is read
+// within bounds, checked, verified when required, written to the record
+// sink and queued, and only then answered 200. A record that cannot be
+// written gets 503, which LiveChat retries (webhooks.md §3).
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		if r.Method == http.MethodGet && r.URL.Path == "/" {
@@ -34,7 +45,9 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.reject(w, r, http.StatusNotFound, "path "+r.URL.Path+" is not "+l.cfg.Path+" (--path)", nil)
 		return
 	}
-	body, status, reason := l.readBody(r)
+	l.inflight.Add(1)
+	defer l.inflight.Add(-1)
+	body, status, reason := l.readBody(w, r)
 	if status != 0 {
 		l.reject(w, r, status, reason, body)
 		return
@@ -58,36 +71,121 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Seq = l.seq.Add(1)
-	l.queue <- ev // blocks when full: backpressure, never a drop
+	if err := l.keep(ev); err != nil {
+		l.refuse(w, ev, err)
+		return
+	}
+	l.received.Add(1)
+	switch ev.Verification {
+	case Verified:
+		l.verified.Add(1)
+	case Failed:
+		l.failed.Add(1)
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write(okBody)
 }
 
-func (l *Listener) readBody(r *http.Request) ([]byte, int, string) {
-	max := l.cfg.MaxBody
-	if r.ContentLength > max {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over --max-body %d", r.ContentLength, max)
-	}
-	var body []byte
-	if r.ContentLength >= 0 {
-		body = make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
-			return nil, http.StatusBadRequest, "reading body: " + err.Error()
+// keep writes the event's record (when there is a sink) and queues it.
+func (l *Listener) keep(ev *Event) error {
+	if l.journal != nil {
+		bp := recPool.Get().(*[]byte)
+		rec := l.encode((*bp)[:0], ev)
+		err := l.journal.commit(rec)
+		if cap(rec) <= maxSpare {
+			*bp = rec[:0]
+			recPool.Put(bp)
 		}
-	} else {
-		b, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 		if err != nil {
-			return nil, http.StatusBadRequest, "reading body: " + err.Error()
+			return err
 		}
-		if int64(len(b)) > max {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over --max-body %d bytes", max)
+	}
+	if !l.enqueue(ev) {
+		if l.journal != nil {
+			// Saved already: the event is kept, only not shown or
+			// forwarded (the drain timed out or was aborted).
+			return nil
 		}
-		body = b
+		return ErrStopped
+	}
+	return nil
+}
+
+// refuse answers 503: the event could not be kept, so it must not be
+// acknowledged; the sender retries. The refusal is shown like a rejection.
+func (l *Listener) refuse(w http.ResponseWriter, ev *Event, err error) {
+	ev.Status = http.StatusServiceUnavailable
+	ev.Reason = "not saved: " + err.Error()
+	if errors.Is(err, ErrStopped) {
+		ev.Reason = "the listener is stopping"
+	}
+	l.tryEnqueue(ev)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = io.WriteString(w, ev.Reason+"\n")
+}
+
+// readBody reads the body incrementally up to MaxBody: memory grows with
+// what actually arrived, not with a declared Content-Length. A body still
+// arriving a short grace after a stop is cut off (never acknowledged).
+func (l *Listener) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, string) {
+	limit := l.cfg.MaxBody
+	if r.ContentLength > limit {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over --max-body %d", r.ContentLength, limit)
+	}
+	rc := http.NewResponseController(w)
+	stopCut := context.AfterFunc(l.reading, func() { _ = rc.SetReadDeadline(time.Now()) })
+	body, err := readLimited(r.Body, r.ContentLength, limit)
+	stopCut()
+	if err != nil && l.reading.Err() != nil {
+		l.cut.Add(1)
+		return nil, http.StatusServiceUnavailable, "the listener is stopping: the body did not arrive in time"
+	}
+	switch {
+	case errors.Is(err, errTooLarge):
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over --max-body %d bytes", limit)
+	case err != nil:
+		return nil, http.StatusBadRequest, "reading body: " + err.Error()
+	}
+	if err := jsonlimit.CheckDepth(body, l.cfg.MaxDepth); err != nil {
+		return nil, http.StatusBadRequest, "body is not accepted: " + err.Error()
 	}
 	if !gjson.ValidBytes(body) {
 		return body, http.StatusBadRequest, "body is not JSON: " + jsonError(body)
 	}
 	return body, 0, ""
+}
+
+var errTooLarge = errors.New("body too large")
+
+// readLimited reads at most limit bytes, starting from a buffer sized by
+// the declared length (capped, so a lying Content-Length costs nothing).
+func readLimited(r io.Reader, declared, limit int64) ([]byte, error) {
+	size := int64(512)
+	if declared >= 0 {
+		size = min(declared+1, 64<<10)
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if int64(len(buf)) > limit {
+			return nil, errTooLarge
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit+1)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > limit {
+				return nil, errTooLarge
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // jsonError describes why body is not JSON (slow path, rejections only).
@@ -103,6 +201,7 @@ func jsonError(body []byte) string {
 }
 
 func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, reason string, body []byte) {
+	l.rejected.Add(1)
 	ev := &Event{
 		ReceivedAt: l.cfg.Now(),
 		Method:     r.Method,
@@ -112,12 +211,12 @@ func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, re
 		Status:     status,
 		Reason:     reason,
 	}
-	if body != nil && gjson.ValidBytes(body) {
+	if body != nil && jsonlimit.CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
 		ev.Envelope = Classify(body)
 	} else {
 		ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
 	}
-	l.queue <- ev
+	l.tryEnqueue(ev)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, reason+"\n")
@@ -150,7 +249,9 @@ func (l *Listener) verify(ev *Event, h http.Header) {
 			return
 		}
 		ev.Verification = Failed
-		ev.VerifyNote = fmt.Sprintf("clientID %q matches none of the %d --client-id value(s)", ev.ClientID, len(l.cfg.ClientIDs))
+		// clientID identifies the app; like a secret it is never printed whole.
+		ev.VerifyNote = fmt.Sprintf("clientID %s matches none of the %d --client-id value(s)",
+			signature.Redact(ev.ClientID), len(l.cfg.ClientIDs))
 	case catalog.Monday:
 		if len(l.cfg.MondaySecret) == 0 {
 			return

@@ -1,27 +1,56 @@
-// Package listener receives webhooks: it acknowledges each valid request
-// at once, verifies it, queues it, and behind the queue saves, forwards and
-// hands events out on a channel. It never prints: commands render what
-// comes out of Events (so it is tested and benchmarked without a terminal).
+// Package listener receives webhooks. Each valid request is read within
+// bounds, verified, written to the record sink (the --save file, or the
+// --json stream) and only then acknowledged; behind a bounded queue the
+// listener counts, marks duplicates, forwards and hands events out on a
+// channel. It never prints: commands render what comes out of Events and
+// Notices (so it is tested and benchmarked without a terminal).
 package listener
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net"
 	"net/http"
-	"runtime"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
-// DefaultMaxBody is the default request body limit (10 MiB).
-const DefaultMaxBody = 10 << 20
+// Defaults of the bounds a Config leaves at zero.
+const (
+	// DefaultMaxBody is the default request body limit (10 MiB).
+	DefaultMaxBody = 10 << 20
+	// DefaultQueueSize is how many acknowledged events may wait to be shown
+	// or forwarded before answers slow down.
+	DefaultQueueSize = 1024
+	// DefaultQueueBytes bounds the bodies waiting in the queue, so a burst of
+	// large bodies slows the answers instead of growing the heap.
+	DefaultQueueBytes = 64 << 20
+	// DefaultMaxDepth is the deepest nesting of arrays and objects accepted;
+	// LiveChat's payloads nest about ten levels.
+	DefaultMaxDepth = jsonlimit.MaxDepth
+	// DefaultReadTimeout bounds reading one request, headers and body: a
+	// sender that trickles a body cannot hold a connection (or Ctrl-C)
+	// longer. LiveChat itself gives up after 10 s (webhooks.md §3).
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes keep-alive connections left idle.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultDrainTimeout bounds the drain after a stop: handlers still
+	// waiting, queued events, forwards.
+	DefaultDrainTimeout = 30 * time.Second
+	// stopReadGrace is how long a request still sending its body at a stop
+	// may go on before it is cut off (it was never acknowledged).
+	stopReadGrace = time.Second
+)
 
 // DuplicateWindow is how long a body counts as a duplicate of an earlier
 // identical one: LiveChat retries within about a minute (webhooks.md §3).
@@ -50,6 +79,8 @@ type Config struct {
 	// Path limits accepted POSTs to one path; empty accepts every path.
 	Path    string
 	MaxBody int64
+	// MaxDepth bounds nesting in bodies (DefaultMaxDepth when 0).
+	MaxDepth int
 	// Secrets are accepted LiveChat secret_key values.
 	Secrets []string
 	// ClientIDs are accepted App Webhooks clientID values.
@@ -58,22 +89,40 @@ type Config struct {
 	MondaySecret []byte
 	// RequireSecret answers 401 to events that are not Verified.
 	RequireSecret bool
-	// QueueSize bounds the queue between acknowledging and processing.
-	QueueSize int
-	// Save receives one JSON line per accepted event.
+	// QueueSize and QueueBytes bound the queue between acknowledging and
+	// processing, in events and in body bytes.
+	QueueSize  int
+	QueueBytes int64
+	// Save is the record sink: every accepted event's record (Encode) is
+	// written here before the event is answered 200. A sink with Stat and
+	// Truncate (an *os.File) has a failed write cut back to the last whole
+	// record. Nil: events are acknowledged once queued.
 	Save io.Writer
+	// Encode formats an event's record; AppendRecord when nil.
+	Encode func(dst []byte, ev *Event) []byte
+	// Fsync syncs the sink after each batch, so an acknowledged event
+	// survives power loss too (Save must have Sync).
+	Fsync bool
 	// Forward routes events to the app being built.
 	Forward            []Route
 	ForwardConcurrency int
 	ForwardTimeout     time.Duration
-	HTTPClient         *http.Client
+	// HTTPClient forwards; it must not follow redirects (build it with
+	// internal/httpclient, NoRedirect). Nil: one without --debug logging.
+	HTTPClient *http.Client
 	// Actions limits the kinds emitted and forwarded (all when empty).
 	// Every accepted event is still saved.
 	Actions []string
 	// Emit sends events and rejections out on Events; false (--quiet) sends
 	// only forward results.
 	Emit bool
-	Now  func() time.Time
+	// ReadTimeout, IdleTimeout and DrainTimeout override the defaults.
+	ReadTimeout  time.Duration
+	IdleTimeout  time.Duration
+	DrainTimeout time.Duration
+	// DuplicateLimit bounds the duplicate index (DuplicateLimit when 0).
+	DuplicateLimit int
+	Now            func() time.Time
 }
 
 // Event is one request, accepted (Status 200) or rejected.
@@ -92,6 +141,10 @@ type Event struct {
 	// Status is the HTTP status answered; Reason says why when not 200.
 	Status int
 	Reason string
+
+	// holds counts who still needs the event (consumer, display, forward);
+	// its share of the queue budget is released when the last one is done.
+	holds atomic.Int32
 }
 
 // Accepted reports whether the event was acknowledged with 200.
@@ -110,24 +163,63 @@ type ForwardResult struct {
 	Refused bool
 }
 
-// Item is what comes out of Events: exactly one field is set.
+// Item is what comes out of Events: exactly one of Event and Forward is set.
+// The reader calls Done once it has shown the item: until then the event
+// counts against the queue's bounds, so a display that falls behind slows
+// the answers instead of growing the heap.
 type Item struct {
 	Event   *Event
 	Forward *ForwardResult
+	l       *Listener
+}
+
+// Done releases the item's share of the queue; call it once per item.
+func (it Item) Done() {
+	if it.l != nil && it.Event != nil {
+		it.l.drop(it.Event)
+	}
+}
+
+// NoticeKind says what changed about the record sink.
+type NoticeKind int8
+
+const (
+	// SaveFailed: a write failed; events are answered 503 until one works.
+	SaveFailed NoticeKind = iota + 1
+	// SaveResumed: writes work again; events are answered 200 again.
+	SaveResumed
+	// SinkClosed: the sink is gone for good (the stdout it writes was closed).
+	SinkClosed
+)
+
+// Notice reports a change of the record sink's health, at once and apart
+// from Events (which a stalled display may hold up).
+type Notice struct {
+	Kind NoticeKind
+	Err  error
+	// Saved is how many records are in the sink so far; Refused how many
+	// events were answered 503 because their record could not be written.
+	Saved   int64
+	Refused int64
 }
 
 // Stats are the counters printed in the summary.
 type Stats struct {
-	Received   int // accepted with 200
-	Rejected   int
+	Received   int // acknowledged with 200
+	Rejected   int // answered 4xx
+	Refused    int // answered 503: the record could not be written
+	Saved      int // records written to the sink
 	Verified   int
 	Failed     int
 	Duplicates int
 	Forwarded  int
 	ForwardErr int
 	ByKind     map[string]int
-	// Unprocessed counts events still queued (only non-zero on a forced stop).
+	// Unprocessed counts acknowledged events that were not shown or
+	// forwarded: non-zero only after Abort or a drain that timed out.
 	Unprocessed int
+	// Cut counts requests whose body was still arriving at the stop.
+	Cut int
 }
 
 // Listener is one receiving HTTP server.
@@ -135,54 +227,69 @@ type Listener struct {
 	cfg     Config
 	ln      net.Listener
 	srv     *http.Server
+	actions map[string]bool
+	journal *journal
+	encode  func([]byte, *Event) []byte
+
 	queue   chan *Event
 	fq      chan *Event
+	budget  *semaphore.Weighted
 	out     chan Item
+	notices chan Notice
 	seq     atomic.Uint64
-	actions map[string]bool
 
-	save  *bufio.Writer
-	rec   []byte
-	seed  maphash.Seed
-	seen  map[uint64]int64
-	prune int64
+	// qmu guards closing the queue against handlers still sending to it.
+	qmu     sync.RWMutex
+	qclosed bool
+	release chan struct{} // closed: handlers waiting for queue room give up
+	// released is done when release is closed (for the byte budget).
+	released    context.Context
+	cancelWaits context.CancelFunc
+	// reading is cancelled a grace period after a stop, cutting off
+	// request bodies that are still arriving.
+	reading    context.Context
+	stopRead   context.CancelFunc
+	readGrace  time.Duration
+	abort      chan struct{}
+	abortOnce  sync.Once
+	inflight   atomic.Int64
+	processing atomic.Int64
+	stopping   atomic.Bool
+	idle       chan struct{}
 
-	stats      Stats
+	received, rejected, verified, failed, cut atomic.Int64
+
+	smu   sync.Mutex // guards the consumer's counters for snapshots
+	dups  int
+	kinds map[string]int
+
+	dedupe     *dedupe
 	forwarded  atomic.Int64
 	forwardErr atomic.Int64
-	saveErr    error
-	done       chan struct{}
 }
 
 // New makes a Listener; call Bind then Run.
 func New(cfg Config) *Listener {
-	if cfg.MaxBody <= 0 {
-		cfg.MaxBody = DefaultMaxBody
-	}
-	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = 1024
-	}
-	if cfg.ForwardConcurrency <= 0 {
-		cfg.ForwardConcurrency = 1
-	}
-	if cfg.ForwardTimeout <= 0 {
-		cfg.ForwardTimeout = 30 * time.Second
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
+	cfg = withDefaults(cfg)
 	l := &Listener{
-		cfg:   cfg,
-		queue: make(chan *Event, cfg.QueueSize),
-		out:   make(chan Item, 256),
-		seed:  maphash.MakeSeed(),
-		seen:  map[uint64]int64{},
-		done:  make(chan struct{}),
+		cfg:     cfg,
+		queue:   make(chan *Event, cfg.QueueSize),
+		budget:  semaphore.NewWeighted(cfg.QueueBytes),
+		out:     make(chan Item, 256),
+		notices: make(chan Notice, 16),
+		release: make(chan struct{}),
+		abort:   make(chan struct{}),
+		idle:    make(chan struct{}, 1),
+		kinds:   map[string]int{},
+		dedupe:  newDedupe(cfg.DuplicateLimit),
+		encode:  cfg.Encode,
 	}
-	l.stats.ByKind = map[string]int{}
+	l.reading, l.stopRead = context.WithCancel(context.Background())
+	l.readGrace = stopReadGrace
+	l.released, l.cancelWaits = context.WithCancel(context.Background())
+	if l.encode == nil {
+		l.encode = AppendRecord
+	}
 	if len(cfg.Actions) > 0 {
 		l.actions = map[string]bool{}
 		for _, a := range cfg.Actions {
@@ -190,12 +297,49 @@ func New(cfg Config) *Listener {
 		}
 	}
 	if cfg.Save != nil {
-		l.save = bufio.NewWriterSize(cfg.Save, 64<<10)
+		l.journal = newJournal(cfg.Save, cfg.Fsync, l.notice)
 	}
 	if len(cfg.Forward) > 0 {
 		l.fq = make(chan *Event, cfg.QueueSize)
 	}
 	return l
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxDepth <= 0 {
+		cfg.MaxDepth = DefaultMaxDepth
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.QueueBytes <= 0 {
+		cfg.QueueBytes = DefaultQueueBytes
+	}
+	if cfg.ForwardConcurrency <= 0 {
+		cfg.ForwardConcurrency = 1
+	}
+	if cfg.ForwardTimeout <= 0 {
+		cfg.ForwardTimeout = 30 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = httpclient.New(httpclient.Options{Timeout: cfg.ForwardTimeout, NoRedirect: true})
+	}
+	return cfg
 }
 
 // PortInUseError says the address is taken.
@@ -223,9 +367,20 @@ func (l *Listener) Bind(addr string) (net.Addr, error) {
 }
 
 // Events is the stream of accepted and rejected events and forward
-// results, in processing order. It is closed when Run has drained.
-// The caller must keep reading it: a reader that stops slows the acks.
+// results, in processing order. It is closed once nothing more will be
+// sent (not after Abort). A reader that stops slows the acks once the queue is full.
 func (l *Listener) Events() <-chan Item { return l.out }
+
+// Notices reports changes of the record sink's health. Sends never block:
+// a reader that falls behind misses notices, never events.
+func (l *Listener) Notices() <-chan Notice { return l.notices }
+
+func (l *Listener) notice(n Notice) {
+	select {
+	case l.notices <- n:
+	default:
+	}
+}
 
 // Queued is how many acknowledged events wait to be processed.
 func (l *Listener) Queued() int {
@@ -236,150 +391,291 @@ func (l *Listener) Queued() int {
 	return n
 }
 
-// Run serves until ctx is done, then stops accepting, drains the queue,
-// flushes the save file, waits for forwards and closes Events. The
+// Pending is how many events the listener still holds: requests being
+// read or saved, plus acknowledged events not yet shown or forwarded.
+func (l *Listener) Pending() int {
+	return int(l.inflight.Load() + l.processing.Load())
+}
+
+// Abort ends a Run at once: connections are closed, and Run returns after
+// the record sink's current write (bounded) without waiting for the
+// display or forwards. Every acknowledged event is already in the sink.
+func (l *Listener) Abort() { l.abortOnce.Do(func() { close(l.abort) }) }
+
+// Run serves until ctx is done, then stops accepting, drains within
+// DrainTimeout, and closes Events. After Abort it returns at once. The
 // returned Stats are final.
 func (l *Listener) Run(ctx context.Context) (Stats, error) {
 	if l.ln == nil {
 		return Stats{}, errors.New("listener: Run before Bind")
 	}
-	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
-	var fwg sync.WaitGroup
+	l.srv = &http.Server{
+		Handler:           l,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       l.cfg.ReadTimeout,
+		IdleTimeout:       l.cfg.IdleTimeout,
+	}
+	var workers sync.WaitGroup
 	if l.fq != nil {
-		for i := 0; i < l.cfg.ForwardConcurrency; i++ {
-			fwg.Add(1)
-			go func() { defer fwg.Done(); l.forwardLoop() }()
+		for range l.cfg.ForwardConcurrency {
+			workers.Add(1)
+			go func() { defer workers.Done(); l.forwardLoop() }()
 		}
 	}
-	cdone := make(chan struct{})
-	go func() { defer close(cdone); l.consume() }()
-
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		l.consume()
+		if l.fq != nil {
+			close(l.fq)
+		}
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- l.srv.Serve(l.ln) }()
+
 	var err error
 	select {
 	case <-ctx.Done():
+	case <-l.abort:
 	case err = <-serveErr:
 	}
-	// Stop accepting; Shutdown waits for handlers, which may be blocked
-	// on a full queue until the consumer (still running) makes room.
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	_ = l.srv.Shutdown(sctx)
-	cancel()
-	close(l.queue)
-	<-cdone
-	if l.fq != nil {
-		close(l.fq)
-	}
-	fwg.Wait()
-	close(l.out)
-	st := l.stats
-	st.Forwarded = int(l.forwarded.Load())
-	st.ForwardErr = int(l.forwardErr.Load())
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	if err == nil && l.saveErr != nil {
-		err = fmt.Errorf("save events: %w", l.saveErr)
-	}
-	return st, err
+	drained := l.stop(consumed, &workers)
+	return l.snapshot(drained), err
 }
 
-// consume is the single goroutine behind the queue: dedupe, count, save,
-// forward, emit. It flushes the save file whenever the queue runs empty.
-func (l *Listener) consume() {
-	for {
-		ev, ok := l.next()
-		if !ok {
-			break
-		}
-		l.process(ev)
-	}
-	l.flush()
-}
-
-// next takes the next queued event. When the queue is empty it first lets
-// the handlers run a few times, so a busy listener writes the save file in
-// large batches, then flushes before blocking, so an idle listener always
-// has every acknowledged event on disk.
-func (l *Listener) next() (*Event, bool) {
-	for range 3 {
+// stop shuts the server down and drains; it reports whether every queued
+// event was processed (so Events could be closed).
+func (l *Listener) stop(consumed <-chan struct{}, workers *sync.WaitGroup) bool {
+	deadline := time.NewTimer(l.cfg.DrainTimeout)
+	defer deadline.Stop()
+	finished := make(chan struct{})
+	defer close(finished)
+	giveUp := make(chan struct{})
+	go func() {
 		select {
-		case ev, ok := <-l.queue:
-			return ev, ok
-		default:
-			runtime.Gosched()
+		case <-deadline.C:
+		case <-l.abort:
+		case <-finished:
+		}
+		close(giveUp)
+	}()
+	cutReads := time.AfterFunc(l.readGrace, l.stopRead)
+	defer cutReads.Stop()
+	select {
+	case <-l.abort:
+		l.stopRead()
+		_ = l.srv.Close()
+	default:
+	}
+	shut := make(chan struct{})
+	go func() {
+		sctx, cancel := context.WithCancel(context.Background())
+		go func() { <-giveUp; cancel() }()
+		_ = l.srv.Shutdown(sctx)
+		cancel()
+		close(shut)
+	}()
+	select {
+	case <-shut:
+	case <-giveUp:
+		_ = l.srv.Close()
+	}
+	l.closeQueue()
+	workersDone := make(chan struct{})
+	go func() { <-consumed; workers.Wait(); close(workersDone) }()
+	drained := false
+	select {
+	case <-workersDone:
+		// Nothing is sent on Events any more: close it, then wait until
+		// the reader has shown what it holds (Item.Done).
+		close(l.out)
+		drained = l.waitIdle(giveUp)
+	case <-giveUp:
+	}
+	if l.journal != nil {
+		// The batch being written finishes (an acknowledged event is never
+		// cut short); a sink stalled beyond a second is abandoned.
+		grace := time.NewTimer(time.Second)
+		defer grace.Stop()
+		l.journal.close(grace.C)
+	}
+	return drained
+}
+
+// waitIdle waits until every event was released by its holders.
+func (l *Listener) waitIdle(giveUp <-chan struct{}) bool {
+	l.stopping.Store(true)
+	for l.processing.Load() > 0 {
+		select {
+		case <-l.idle:
+		case <-giveUp:
+			return l.processing.Load() == 0
 		}
 	}
+	return true
+}
+
+// closeQueue releases handlers still waiting for room, then closes the
+// queue once none can send to it any more.
+func (l *Listener) closeQueue() {
+	close(l.release)
+	l.cancelWaits()
+	l.qmu.Lock()
+	l.qclosed = true
+	close(l.queue)
+	l.qmu.Unlock()
+}
+
+func (l *Listener) snapshot(drained bool) Stats {
+	st := Stats{
+		Received:   int(l.received.Load()),
+		Rejected:   int(l.rejected.Load()),
+		Verified:   int(l.verified.Load()),
+		Failed:     int(l.failed.Load()),
+		Cut:        int(l.cut.Load()),
+		Forwarded:  int(l.forwarded.Load()),
+		ForwardErr: int(l.forwardErr.Load()),
+	}
+	if l.journal != nil {
+		st.Saved = int(l.journal.saved.Load())
+		st.Refused = int(l.journal.refused.Load())
+	}
+	l.smu.Lock()
+	st.Duplicates = l.dups
+	st.ByKind = make(map[string]int, len(l.kinds))
+	for k, n := range l.kinds {
+		st.ByKind[k] = n
+	}
+	l.smu.Unlock()
+	if !drained {
+		st.Unprocessed = int(l.processing.Load())
+	}
+	return st
+}
+
+// enqueue hands an event to the consumer, waiting for room (backpressure,
+// never a drop). It fails only when the listener is stopping for good.
+func (l *Listener) enqueue(ev *Event) bool {
+	n := min(int64(len(ev.Body)), l.cfg.QueueBytes)
+	if l.budget.Acquire(l.released, n) != nil {
+		return false
+	}
+	l.qmu.RLock()
+	defer l.qmu.RUnlock()
+	if l.qclosed {
+		l.budget.Release(n)
+		return false
+	}
+	l.processing.Add(1)
 	select {
-	case ev, ok := <-l.queue:
-		return ev, ok
-	default:
-		l.flush()
-		ev, ok := <-l.queue
-		return ev, ok
+	case l.queue <- ev:
+		return true
+	case <-l.release:
+		l.processing.Add(-1)
+		l.budget.Release(n)
+		return false
 	}
 }
 
-func (l *Listener) flush() {
-	if l.save != nil && l.save.Buffered() > 0 {
-		if err := l.save.Flush(); err != nil && l.saveErr == nil {
-			l.saveErr = err
+// done releases an event's share of the queue budget.
+func (l *Listener) done(ev *Event) {
+	l.budget.Release(min(int64(len(ev.Body)), l.cfg.QueueBytes))
+	if l.processing.Add(-1) == 0 && l.stopping.Load() {
+		select {
+		case l.idle <- struct{}{}:
+		default:
 		}
+	}
+}
+
+// tryEnqueue queues a rejection for display only if there is room at
+// once: a rejected request was not acknowledged, so it may be dropped.
+func (l *Listener) tryEnqueue(ev *Event) {
+	n := min(int64(len(ev.Body)), l.cfg.QueueBytes)
+	if !l.budget.TryAcquire(n) {
+		return
+	}
+	l.qmu.RLock()
+	defer l.qmu.RUnlock()
+	if !l.qclosed {
+		l.processing.Add(1)
+		select {
+		case l.queue <- ev:
+			return
+		default:
+			l.processing.Add(-1)
+		}
+	}
+	l.budget.Release(n)
+}
+
+// consume is the single goroutine behind the queue: dedupe, count,
+// forward, emit.
+func (l *Listener) consume() {
+	for ev := range l.queue {
+		l.process(ev)
 	}
 }
 
 func (l *Listener) process(ev *Event) {
 	if !ev.Accepted() {
-		l.stats.Rejected++
+		ev.holds.Store(1 + b2i(l.cfg.Emit))
 		if l.cfg.Emit {
-			l.out <- Item{Event: ev}
+			l.emit(Item{Event: ev, l: l})
 		}
+		l.drop(ev)
 		return
 	}
-	l.stats.Received++
-	l.stats.ByKind[ev.Kind]++
-	switch ev.Verification {
-	case Verified:
-		l.stats.Verified++
-	case Failed:
-		l.stats.Failed++
-	}
-	ev.Duplicate = l.duplicate(ev)
+	ev.Duplicate = l.dedupe.seen(ev.Body, ev.ReceivedAt)
+	l.smu.Lock()
+	l.kinds[ev.Kind]++
 	if ev.Duplicate {
-		l.stats.Duplicates++
+		l.dups++
 	}
-	if l.save != nil {
-		l.rec = AppendRecord(l.rec[:0], ev)
-		if _, err := l.save.Write(l.rec); err != nil && l.saveErr == nil {
-			l.saveErr = err
+	l.smu.Unlock()
+	shown := l.actions == nil || l.actions[ev.Kind]
+	emitted := shown && l.cfg.Emit
+	forwarded := shown && l.fq != nil && l.route(ev.Kind) != ""
+	ev.holds.Store(1 + b2i(emitted) + b2i(forwarded))
+	if emitted {
+		l.emit(Item{Event: ev, l: l})
+	}
+	if forwarded {
+		select {
+		case l.fq <- ev: // the forward worker drops its hold
+		case <-l.abort:
+			l.drop(ev)
 		}
 	}
-	if l.actions != nil && !l.actions[ev.Kind] {
-		return
+	l.drop(ev)
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
 	}
-	if l.fq != nil && l.route(ev.Kind) != "" {
-		l.fq <- ev
-	}
-	if l.cfg.Emit {
-		l.out <- Item{Event: ev}
+	return 0
+}
+
+// drop releases one hold on ev; the last one releases its queue share.
+func (l *Listener) drop(ev *Event) {
+	if ev.holds.Add(-1) == 0 {
+		l.done(ev)
 	}
 }
 
-// duplicate reports whether the same body arrived within DuplicateWindow,
-// pruning old hashes now and then so memory stays bounded.
-func (l *Listener) duplicate(ev *Event) bool {
-	now := ev.ReceivedAt.UnixNano()
-	h := maphash.Bytes(l.seed, ev.Body)
-	prev, seen := l.seen[h]
-	l.seen[h] = now
-	if now-l.prune > int64(DuplicateWindow/4) {
-		l.prune = now
-		for k, t := range l.seen {
-			if now-t > int64(DuplicateWindow) {
-				delete(l.seen, k)
-			}
-		}
+// emit waits for the reader of Events, or gives up at Abort.
+func (l *Listener) emit(it Item) {
+	select {
+	case l.out <- it:
+	case <-l.abort:
 	}
-	return seen && now-prev <= int64(DuplicateWindow)
+}
+
+// isClosedPipe reports whether err means the reader of a pipe is gone.
+func isClosedPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, os.ErrClosed)
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // DefaultBaseURL is the production API host.
@@ -187,11 +189,7 @@ func (c *Client) post(ctx context.Context, method string, body []byte, region st
 	if region != "" {
 		req.Header.Set("X-Region", region)
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		var te interface{ Timeout() bool }
 		if errors.As(err, &te) && te.Timeout() {
@@ -205,6 +203,17 @@ func (c *Client) post(ctx context.Context, method string, body []byte, region st
 		return 0, nil, nil, fmt.Errorf("%s: read response: %w", method, err)
 	}
 	return resp.StatusCode, resp.Header, b, nil
+}
+
+// httpClient is c.HTTP, or when nil a plain client from httpclient (so
+// even then lcwh's timeouts and User-Agent apply), built once.
+func (c *Client) httpClient() *http.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.HTTP == nil {
+		c.HTTP = httpclient.New(httpclient.Options{})
+	}
+	return c.HTTP
 }
 
 func (c *Client) currentRegion() string {
@@ -224,9 +233,10 @@ func (c *Client) noticeLifecycle(h http.Header) {
 		return
 	}
 	msg := ""
-	if d := h.Get("Deprecation"); d != "" {
+	// The dates come from the server: shown as one short line, no controls.
+	if d := shown(h.Get("Deprecation"), 80); d != "" {
 		msg = fmt.Sprintf("Configuration API v%s is deprecated and will be decommissioned on %s; set api_version to a stable version", c.version(), d)
-	} else if d := h.Get("Legacy"); d != "" {
+	} else if d := shown(h.Get("Legacy"), 80); d != "" {
 		msg = fmt.Sprintf("Configuration API v%s is in its legacy stage until %s; consider api_version %s", c.version(), d, DefaultVersion)
 	}
 	if msg == "" {

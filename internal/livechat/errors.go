@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // Sentinels for errors.Is, one per documented error.type (configuration-api.md §7).
@@ -67,12 +69,30 @@ type APIError struct {
 	Action string
 }
 
+// Error is one line for people: the server's message and type with
+// terminal controls removed and cut to a readable length (the fields keep
+// what the server sent).
 func (e *APIError) Error() string {
-	msg := e.Message
+	typ := shown(e.Type, maxTypeLen)
+	msg := shown(e.Message, maxMessageLen)
 	if msg == "" {
-		msg = strings.ReplaceAll(e.Type, "_", " ")
+		msg = strings.ReplaceAll(typ, "_", " ")
 	}
-	return fmt.Sprintf("%s: %s (%s, HTTP %d)", e.Method, msg, e.Type, e.Status)
+	return fmt.Sprintf("%s: %s (%s, HTTP %d)", e.Method, msg, typ, e.Status)
+}
+
+// Limits on server-supplied text in error messages, in bytes.
+const (
+	maxTypeLen     = 60
+	maxMessageLen  = 300
+	maxSnippetLen  = 120
+	maxContentType = 80
+)
+
+// shown is server-supplied text as an error message shows it: one line
+// without terminal controls (termtext.Line), cut at a character boundary.
+func shown(s string, limit int) string {
+	return termtext.Truncate(termtext.Line(s), limit, termtext.Ellipsis)
 }
 
 // Is matches the sentinel of e.Type.
@@ -139,13 +159,13 @@ type ResponseError struct {
 }
 
 func (e *ResponseError) Error() string {
-	ct := e.ContentType
+	ct := shown(e.ContentType, maxContentType)
 	if ct == "" {
 		ct = "no content type"
 	}
 	s := fmt.Sprintf("%s: unexpected response from the LiveChat API (HTTP %d, %s)", e.Method, e.Status, ct)
-	if e.Snippet != "" {
-		s += ": " + e.Snippet
+	if sn := shown(e.Snippet, maxSnippetLen+len(termtext.Ellipsis)); sn != "" {
+		s += ": " + sn
 	}
 	return s
 }
@@ -171,23 +191,13 @@ func (e *ResponseError) Hint() string {
 	return "Check api_url (lcwh config get api_url) and rerun with --debug to see the exchange."
 }
 
-// snippet returns a short printable excerpt of a body.
+// snippet returns a short printable excerpt of a body: one line without
+// terminal controls, cut at a character boundary.
 func snippet(b []byte) string {
-	const max = 120
-	s := strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		if !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, string(b))
-	s = strings.TrimSpace(s)
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return s
+	// Clean at most a little more than is shown: a 4 MiB body costs no more.
+	const scan = 4 * maxSnippetLen
+	head := string(b[:min(len(b), scan+utf8.UTFMax)])
+	return shown(termtext.Truncate(head, scan, ""), maxSnippetLen)
 }
 
 // OwnerRequiredError is returned before any call when a PAT is used for a

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
 func TestDecodeEnvelope(t *testing.T) {
@@ -49,13 +51,15 @@ func FuzzErrorEnvelope(f *testing.F) {
 			err = &ResponseError{Method: "list_webhooks", Status: status, Snippet: snippet(body)}
 		}
 		msg := err.Error()
-		if !ok {
-			if !utf8.ValidString(msg) || strings.ContainsAny(msg, "\n\r\x1b") {
-				t.Fatalf("unsafe message %q", msg)
-			}
-			if !errors.Is(err, ErrBadResponse) {
-				t.Fatal("not ErrBadResponse")
-			}
+		termtexttest.AssertSafe(t, "error message", []byte(msg))
+		if strings.ContainsAny(msg, "\n\t") {
+			t.Fatalf("message is not one line: %q", msg)
+		}
+		if len(msg) > 600 {
+			t.Fatalf("message of %d bytes", len(msg))
+		}
+		if !ok && !errors.Is(err, ErrBadResponse) {
+			t.Fatal("not ErrBadResponse")
 		}
 		_ = cmdHint(err)
 	})
@@ -66,6 +70,30 @@ func cmdHint(err error) string {
 		return h.Hint()
 	}
 	return ""
+}
+
+// TestErrorTextIsSafe runs the hostile table through every error that
+// carries server text: API error messages and types, non-envelope bodies
+// and content types.
+func TestErrorTextIsSafe(t *testing.T) {
+	for _, c := range termtexttest.Hostile() {
+		long := strings.Repeat("€", 200) + c.Text
+		errs := []error{
+			&APIError{Method: "list_webhooks", Status: 400, Type: "validation" + c.Text, Message: "bad " + c.Text},
+			&APIError{Method: "list_webhooks", Status: 400, Type: c.Text},
+			&APIError{Method: "list_webhooks", Status: 400, Type: "validation", Message: long},
+			&ResponseError{Method: "list_webhooks", Status: 502, ContentType: "text/html" + c.Text, Snippet: snippet([]byte(long))},
+			&ResponseError{Method: "list_webhooks", Status: 502, Snippet: snippet([]byte("<h1>" + c.Text + "</h1>"))},
+		}
+		for _, err := range errs {
+			termtexttest.AssertSafe(t, c.Name, []byte(err.Error()))
+		}
+	}
+	// Cut at a character boundary, not in the middle of €.
+	e := &APIError{Method: "m", Status: 400, Type: "validation", Message: strings.Repeat("€", 200)}
+	if msg := e.Error(); !strings.Contains(msg, "€…") || !utf8.ValidString(msg) {
+		t.Errorf("cut message %q", msg)
+	}
 }
 
 func TestSnippetStripsControl(t *testing.T) {

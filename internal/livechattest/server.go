@@ -38,8 +38,12 @@ type Server struct {
 	// TokenTTL is the access-token lifetime (default 8 h, oauth.md §3.1).
 	TokenTTL time.Duration
 
-	// DeliveryClient sends Trigger deliveries (default: a sender transport).
+	// DeliveryClient sends Trigger deliveries (default: a sender transport
+	// through httpclient).
 	DeliveryClient *http.Client
+	// DeliveryLog, when set before the first trigger, receives the redacted
+	// --debug log of the default DeliveryClient (lcwh sandbox --debug).
+	DeliveryLog io.Writer
 
 	faults   []*Fault
 	requests []Request

@@ -12,8 +12,10 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/sender"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // TriggerRequest asks the fake to deliver one event to the webhooks
@@ -114,7 +116,7 @@ type target struct {
 // additional_data, through a sender with LiveChat's semantics. License
 // webhooks of a client whose license webhooks are disabled are skipped
 // (bot webhooks are not affected, configuration-api.md §6.6); filters are
-// evaluated where the sample allows (see evalFilters). Deliveries run in
+// evaluated where the sample allows (see webhooks.Evaluate). Deliveries run in
 // parallel, one per webhook, as LiveChat sends each registration its own copy.
 func (s *Server) Trigger(ctx context.Context, client sender.Options, req TriggerRequest) (*TriggerResult, error) {
 	k, ok := catalog.Lookup(req.Kind)
@@ -144,9 +146,9 @@ func (s *Server) Trigger(ctx context.Context, client sender.Options, req Trigger
 			res.Skipped = append(res.Skipped, skip)
 			continue
 		}
-		match, why, uneval := evalFilters(base, t.owner, t.hook.Filters)
-		if !match {
-			skip.Reason = why
+		v := webhooks.Evaluate(base, t.owner, t.hook.Filters)
+		if !v.Match {
+			skip.Reason = v.Reason
 			res.Skipped = append(res.Skipped, skip)
 			continue
 		}
@@ -156,7 +158,7 @@ func (s *Server) Trigger(ctx context.Context, client sender.Options, req Trigger
 		}
 		send = append(send, t)
 		bodies = append(bodies, body)
-		unevaluated = append(unevaluated, uneval)
+		unevaluated = append(unevaluated, v.Unevaluated)
 	}
 	res.Deliveries = s.deliverAll(ctx, client, send, bodies, unevaluated)
 	return res, nil
@@ -233,30 +235,12 @@ func additionalValue(body []byte, key string) json.RawMessage {
 			return json.RawMessage(v.Raw)
 		}
 	case livechat.DataChatPresenceUserIDs:
-		if ids := chatUserIDs(body); ids != nil {
+		if ids := webhooks.ChatUserIDs(body); ids != nil {
 			b, _ := json.Marshal(ids)
 			return b
 		}
 	}
 	return nil
-}
-
-// chatUserIDs are the ids of the users present in the sample's chat:
-// additional_data.chat_presence_user_ids, else payload.chat.users[].id.
-func chatUserIDs(body []byte) []string {
-	var ids []string
-	if v := gjson.GetBytes(body, "additional_data.chat_presence_user_ids"); v.IsArray() {
-		for _, x := range v.Array() {
-			ids = append(ids, x.String())
-		}
-		return ids
-	}
-	if v := gjson.GetBytes(body, "payload.chat.users.#.id"); v.IsArray() && len(v.Array()) > 0 {
-		for _, x := range v.Array() {
-			ids = append(ids, x.String())
-		}
-	}
-	return ids
 }
 
 func (s *Server) deliverAll(ctx context.Context, opts sender.Options, ts []target, bodies [][]byte, unevaluated [][]string) []Delivery {
@@ -293,7 +277,7 @@ func (s *Server) deliveryClient() *http.Client {
 	if s.DeliveryClient == nil {
 		t := sender.NewTransport(4)
 		t.DisableKeepAlives = true
-		s.DeliveryClient = &http.Client{Transport: t}
+		s.DeliveryClient = httpclient.New(httpclient.Options{Base: t, Debug: s.DeliveryLog, NoRedirect: true})
 	}
 	return s.DeliveryClient
 }

@@ -14,6 +14,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // DefaultAPI is the agent API's base URL unless web_addr is changed.
@@ -32,11 +36,22 @@ type Tunnel struct {
 // ErrNoAgent means nothing answered at the agent API address.
 var ErrNoAgent = errors.New("no ngrok agent is running")
 
+// DefaultTimeout bounds a request to the agent API when Tunnels builds
+// its own client: the agent is local and answers at once or not at all.
+const DefaultTimeout = 5 * time.Second
+
 // Tunnels lists the agent's tunnels. base is the API base URL
-// ("http://127.0.0.1:4040"). A refused connection is ErrNoAgent.
+// ("http://127.0.0.1:4040"). hc nil means an httpclient client with
+// DefaultTimeout; pass one from httpclient.New (Factory.HTTPOptions) so
+// --debug logs the call. A refused connection is ErrNoAgent. Errors show
+// the URL without its userinfo.
 func Tunnels(ctx context.Context, hc *http.Client, base string) ([]Tunnel, error) {
-	u := strings.TrimRight(base, "/") + "/api/tunnels"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if hc == nil {
+		hc = httpclient.New(httpclient.Options{Timeout: DefaultTimeout})
+	}
+	raw := strings.TrimRight(base, "/") + "/api/tunnels"
+	u := termtext.RedactURL(raw)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ngrok agent API %s: %w", u, err)
 	}

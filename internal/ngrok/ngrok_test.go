@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -82,4 +83,21 @@ func FuzzParse(f *testing.F) {
 			ForPort(ts, 8080)
 		}
 	})
+}
+
+// TestTunnelsHidesUserinfo: an agent URL given with a password is never
+// echoed in an error, and a nil client works.
+func TestTunnelsHidesUserinfo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "me" || p != "pa55word" {
+			t.Errorf("agent got no credentials")
+		}
+		w.WriteHeader(http.StatusForbidden)
+	}))
+	defer srv.Close()
+	base := strings.Replace(srv.URL, "http://", "http://me:pa55word@", 1)
+	_, err := Tunnels(context.Background(), nil, base)
+	if err == nil || strings.Contains(err.Error(), "pa55word") || !strings.Contains(err.Error(), "HTTP 403") {
+		t.Errorf("err = %v", err)
+	}
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -10,8 +9,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tidwall/gjson"
 
+	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // Verify is an event's verification state as shown.
@@ -128,7 +130,8 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 		dst = appendClean(dst, ev.Reason, 200)
 		if ev.Family != "" && ev.Family != "unknown" {
 			dst = append(dst, ' ')
-			dst = wrap(dst, p.muted, "("+ev.Family+" ")
+			dst = appendCleanCodes(dst, p.muted, "("+ev.Family, 20)
+			dst = append(dst, ' ')
 			dst = appendCleanCodes(dst, p.muted, ev.Kind, 60)
 			dst = wrap(dst, p.muted, ")")
 		}
@@ -138,14 +141,18 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 	if !ok {
 		fc = p.fam["unknown"]
 	}
-	dst = wrap(dst, fc, ev.Family)
-	dst = pad(dst, max(1, 9-len(ev.Family)))
-	kstart := len(dst)
+	dst = append(dst, fc[0]...)
+	start := len(dst)
+	dst = appendClean(dst, ev.Family, 20)
+	n := utf8.RuneCount(dst[start:])
+	dst = append(dst, fc[1]...)
+	dst = pad(dst, max(1, 9-n))
 	dst = append(dst, p.action[0]...)
+	start = len(dst)
 	dst = appendClean(dst, ev.Kind, 60)
+	n = utf8.RuneCount(dst[start:])
 	dst = append(dst, p.action[1]...)
-	klen := len(dst) - kstart - len(p.action[0]) - len(p.action[1])
-	dst = pad(dst, max(1, 31-klen))
+	dst = pad(dst, max(1, 31-n))
 	switch ev.Verify {
 	case VerifyOK:
 		dst = wrap(dst, p.ok, "✓")
@@ -178,7 +185,7 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 		if err != nil {
 			dst = dst[:start]
 			dst = append(dst, "  "...)
-			dst = wrap(dst, p.fail, "body is not valid JSON: "+err.Error())
+			dst = appendCleanCodes(dst, p.fail, "body is not valid JSON: "+err.Error(), 300)
 		}
 		dst = append(dst, '\n')
 	}
@@ -315,47 +322,23 @@ func (p *EventPrinter) appendHeadline(dst []byte, ev *EventView) []byte {
 	return dst
 }
 
-func appendCleanCodes(dst []byte, c [2]string, s string, max int) []byte {
+func appendCleanCodes(dst []byte, c [2]string, s string, limit int) []byte {
 	dst = append(dst, c[0]...)
-	dst = appendClean(dst, s, max)
+	dst = appendClean(dst, s, limit)
 	return append(dst, c[1]...)
 }
 
-// appendClean appends s for a terminal: control characters (C0, DEL, C1,
-// so no escape sequence survives) are dropped, runs of whitespace become
-// one space, invalid UTF-8 becomes U+FFFD, and the text is cut to max
-// runes with an ellipsis.
-func appendClean(dst []byte, s string, max int) []byte {
-	n, space := 0, false
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		i += size
-		switch {
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
-			space = true
-			continue
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-			continue
-		}
-		if space && n > 0 {
-			dst = append(dst, ' ')
-			n++
-		}
-		space = false
-		if n >= max {
-			return append(dst, "…"...)
-		}
-		dst = utf8.AppendRune(dst, r)
-		n++
-	}
-	return dst
+// appendClean appends s as one line for a terminal, cut to limit runes
+// with an ellipsis: termtext.AppendLine, the one sanitiser (escape
+// sequences, C0, DEL and C1 dropped, invalid UTF-8 as U+FFFD, runs of
+// white space as one space).
+func appendClean(dst []byte, s string, limit int) []byte {
+	return termtext.AppendLine(dst, s, limit)
 }
 
-// Sanitise returns s cleaned for a terminal (see appendClean), uncut.
-func Sanitise(s string) string { return string(appendClean(nil, s, len(s)+1)) }
+// Sanitise returns s cleaned for a terminal as one line (termtext.Line),
+// uncut.
+func Sanitise(s string) string { return termtext.Line(s) }
 
 // AppendForward appends the line shown for a forward result.
 func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
@@ -379,7 +362,7 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 	dst = append(dst, c[1]...)
 	dst = append(dst, ' ')
 	dst = append(dst, p.muted[0]...)
-	dst = appendClean(dst, f.URL, 200)
+	dst = appendClean(dst, termtext.RedactURL(f.URL), 200)
 	dst = append(dst, ' ')
 	dst = strconv.AppendFloat(dst, float64(f.Latency.Microseconds())/1000, 'f', 1, 64)
 	dst = append(dst, "ms"...)
@@ -395,8 +378,10 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
-// (Authorization redacted) and body (secret_key redacted; line breaks
-// in a pretty-printed body become spaces).
+// (Authorization redacted), body (secret_key redacted) and, when those
+// body bytes are not exact JSON (line breaks, surrounding whitespace,
+// invalid UTF-8), body_b64 with them; body is then their readable form.
+// The line is always valid UTF-8 and JSON (docs/guides/json-reference.md).
 func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `{"received_at":`...)
 	if ev.Time.IsZero() {
@@ -407,14 +392,14 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, `,"family":`...)
-	dst = jsonstr.Append(dst, ev.Family)
+	dst = eventlog.AppendString(dst, ev.Family)
 	dst = append(dst, `,"kind":`...)
-	dst = jsonstr.Append(dst, ev.Kind)
+	dst = eventlog.AppendString(dst, ev.Kind)
 	dst = append(dst, `,"webhook_id":`...)
 	if ev.WebhookID == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = jsonstr.Append(dst, ev.WebhookID)
+		dst = eventlog.AppendString(dst, ev.WebhookID)
 	}
 	dst = append(dst, `,"verified":`...)
 	switch ev.Verify {
@@ -429,7 +414,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	if ev.Path == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = jsonstr.Append(dst, ev.Path)
+		dst = eventlog.AppendString(dst, ev.Path)
 	}
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
@@ -443,7 +428,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = jsonstr.Append(dst, k)
+			dst = eventlog.AppendString(dst, k)
 			dst = append(dst, ':')
 			v := ""
 			if vs := ev.Headers[k]; len(vs) > 0 {
@@ -455,7 +440,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 			if isSecretHeader(k) {
 				v = RedactAuthorization(v)
 			}
-			dst = jsonstr.Append(dst, v)
+			dst = eventlog.AppendString(dst, v)
 		}
 	}
 	dst = append(dst, `},"body":`...)
@@ -463,10 +448,13 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	return append(dst, "}\n"...)
 }
 
-// appendRedactedBody appends body on one line with the top-level
-// secret_key's value replaced by its redacted form.
+// appendRedactedBody appends body, the top-level secret_key's value
+// replaced by its redacted form, as the value of "body": raw when those
+// bytes are exact, else readable with "body_b64" after it
+// (eventlog.AppendBody). A body that is not JSON is null (its bytes could
+// hold a secret_key no JSON reader finds to redact).
 func appendRedactedBody(dst, body []byte, valid bool) []byte {
-	if len(body) == 0 || (!valid && !gjson.ValidBytes(body)) {
+	if len(body) == 0 || (!valid && !jsonlimit.Valid(body, jsonlimit.MaxDepth)) {
 		return append(dst, "null"...)
 	}
 	start := len(dst)
@@ -478,19 +466,10 @@ func appendRedactedBody(dst, body []byte, valid bool) []byte {
 	} else {
 		dst = append(dst, body...)
 	}
-	oneLine(dst[start:], '\n')
-	oneLine(dst[start:], '\r')
-	return dst
-}
-
-// oneLine replaces every c in b (JSON whitespace there) with a space.
-func oneLine(b []byte, c byte) {
-	for {
-		i := bytes.IndexByte(b, c)
-		if i < 0 {
-			return
-		}
-		b[i] = ' '
-		b = b[i+1:]
-	}
+	// The redacted bytes sit at dst[start:mid]; write their "body" form
+	// after them and move it down (no allocation).
+	mid := len(dst)
+	dst = eventlog.AppendBody(dst, dst[start:mid], true)
+	n := copy(dst[start:], dst[mid:])
+	return dst[:start+n]
 }

@@ -3,9 +3,11 @@ package render
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // jsonCodes are the escape codes put around each JSON token class.
@@ -27,13 +29,18 @@ func newJSONCodes(st Styles) jsonCodes {
 const maxJSONDepth = 512
 
 // strSpecial marks bytes that end the fast copy loop inside a string:
-// the quote, the backslash, control bytes, DEL and the UTF-8 lead byte
-// 0xC2 (which starts the C1 controls U+0080–U+009F, CSI among them).
+// the quote, the backslash, control bytes, DEL and every byte of a
+// multi-byte UTF-8 sequence, which is checked for C1 controls
+// (U+0080–U+009F, CSI among them) and invalid UTF-8 (a raw 0x9B byte is
+// 8-bit CSI to some terminals).
 var strSpecial = func() (t [256]bool) {
 	for i := 0; i < 0x20; i++ {
 		t[i] = true
 	}
-	t['"'], t['\\'], t[0x7f], t[0xc2] = true, true, true, true
+	for i := utf8.RuneSelf; i < 256; i++ {
+		t[i] = true
+	}
+	t['"'], t['\\'], t[0x7f] = true, true, true
 	return t
 }()
 
@@ -41,8 +48,9 @@ const indentSpaces = "\n                                                        
 
 // prettyJSON is a single-pass validating pretty-printer: it indents by two
 // spaces, colours each token and never lets a terminal control sequence
-// through (raw DEL and C1 controls in strings are written as \u escapes;
-// JSON already forbids raw C0 controls). It is the -v renderer of listen
+// through (raw DEL and C1 controls in strings are written as \u escapes,
+// invalid UTF-8 as U+FFFD; JSON already forbids raw C0 controls). It is
+// the -v renderer of listen
 // and inspect and must stay fast: no allocation, no decoding.
 type prettyJSON struct {
 	src    []byte
@@ -188,7 +196,7 @@ func (p *prettyJSON) number() error {
 }
 
 // str copies the string at p.i (quotes included), validating escapes and
-// neutralising DEL and C1 controls.
+// neutralising DEL, C1 controls and invalid UTF-8.
 func (p *prettyJSON) str() error {
 	s := p.src
 	i := p.i + 1
@@ -220,7 +228,7 @@ func (p *prettyJSON) str() error {
 				i += 6
 			default:
 				p.i = i
-				return p.errorf("bad escape \\%c", s[i+1])
+				return p.errorf("bad escape %q", "\\"+string(s[i+1]))
 			}
 		case c < 0x20:
 			p.i = i
@@ -230,15 +238,21 @@ func (p *prettyJSON) str() error {
 			p.dst = append(p.dst, `\u007f`...)
 			i++
 			run = i
-		default: // 0xC2: C1 control when followed by 0x80–0x9F
-			if i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+		default: // a multi-byte sequence: C1 control, invalid, or text
+			r, size := utf8.DecodeRune(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
 				p.dst = append(p.dst, s[run:i]...)
-				p.dst = append(p.dst, '\\', 'u', '0', '0', hexDigits[s[i+1]>>4], hexDigits[s[i+1]&0xf])
-				i += 2
-				run = i
-			} else {
-				i++
+				p.dst = utf8.AppendRune(p.dst, utf8.RuneError)
+			case termtext.IsControl(r):
+				p.dst = append(p.dst, s[run:i]...)
+				p.dst = append(p.dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xf])
+			default:
+				i += size
+				continue
 			}
+			i += size
+			run = i
 		}
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
 const secret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
@@ -134,7 +137,7 @@ func TestEventJSON(t *testing.T) {
 		Headers: map[string][]string{"Authorization": {"Bearer " + secret}, "Content-Type": {"application/json"}},
 		Body:    []byte("{\n\"secret_key\": \"" + secret + "\", \"x\": 1}")}
 	got := AppendEventJSON(nil, ev)
-	want := `{"received_at":"2026-05-01T12:00:00.000000005Z","family":"livechat","kind":"incoming_chat","webhook_id":"w1","verified":true,"path":"/hook","headers":{"Authorization":"Bearer k3J****(24 chars)","Content-Type":"application/json"},"body":{ "secret_key": "k3J****(24 chars)", "x": 1}}` + "\n"
+	want := `{"received_at":"2026-05-01T12:00:00.000000005Z","family":"livechat","kind":"incoming_chat","webhook_id":"w1","verified":true,"path":"/hook","headers":{"Authorization":"Bearer k3J****(24 chars)","Content-Type":"application/json"},"body":{ "secret_key": "k3J****(24 chars)", "x": 1},"body_b64":"ewoic2VjcmV0X2tleSI6ICJrM0oqKioqKDI0IGNoYXJzKSIsICJ4IjogMX0="}` + "\n"
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -168,16 +171,47 @@ func FuzzPrettyJSON(f *testing.F) {
 				t.Fatalf("control byte %#x in %q", c, out)
 			}
 		}
-		if bytes.Contains(out, []byte("\xc2\x9b")) {
-			t.Fatalf("C1 CSI in output %q", out)
-		}
+		termtexttest.AssertSafe(t, "pretty JSON", out)
 		// Also exercise the event line on arbitrary bodies.
 		p := NewEventPrinter(plain())
 		for _, fam := range []string{"livechat", "app", "monday", "unknown"} {
 			line := p.AppendEvent(nil, &EventView{Family: fam, Kind: string(src), Body: src})
-			if bytes.IndexByte(line, 0x1b) >= 0 {
-				t.Fatalf("escape in line %q", line)
-			}
+			termtexttest.AssertSafe(t, "event line", line)
 		}
 	})
+}
+
+// TestEventJSONExactBytes: a body that is not exact JSON gets body_b64
+// with its bytes (secret_key still redacted); every line is valid UTF-8
+// and JSON, whatever the payload's strings hold.
+func TestEventJSONExactBytes(t *testing.T) {
+	exact := AppendEventJSON(nil, &EventView{Kind: "x", Body: []byte(`{"secret_key":"` + secret + `"}`), BodyValid: true})
+	if bytes.Contains(exact, []byte("body_b64")) {
+		t.Errorf("body_b64 on an exact body: %s", exact)
+	}
+	body := "{\"secret_key\":\"" + secret + "\",\"action\":\"\xff\"}\r\n"
+	ev := &EventView{Kind: "\xff", WebhookID: "w\xfe", Path: "/\xff", Body: []byte(body),
+		Headers: map[string][]string{"X-A": {"caf\xe9"}}}
+	got := AppendEventJSON(nil, ev)
+	if !utf8.Valid(got) || !json.Valid(got) {
+		t.Fatalf("not valid UTF-8 JSON: %q", got)
+	}
+	var v struct {
+		Body    map[string]string `json:"body"`
+		BodyB64 []byte            `json:"body_b64"`
+	}
+	if err := json.Unmarshal(got, &v); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(body, secret, "k3J****(24 chars)", 1)
+	if string(v.BodyB64) != want || v.Body["action"] != "\uFFFD" {
+		t.Errorf("body_b64 %q, want %q; body %v", v.BodyB64, want, v.Body)
+	}
+	if bytes.Contains(got, []byte(secret)) || bytes.Contains(v.BodyB64, []byte(secret)) {
+		t.Errorf("secret in --json line")
+	}
+	// A body that is not JSON stays null, with no bytes that could hide a secret.
+	if got := AppendEventJSON(nil, &EventView{Body: []byte("secret_key=" + secret)}); !bytes.Contains(got, []byte(`"body":null}`)) {
+		t.Errorf("non-JSON body: %s", got)
+	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-runewidth"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // Cell is one table cell: plain text and an optional style.
@@ -22,7 +24,9 @@ func Styled(s string, st lipgloss.Style) Cell { return Cell{Text: s, Style: &st}
 
 // Table prints rows as an aligned, styled table on a terminal and as
 // tab-separated values without a header when piped (STYLE.md §3), so
-// scripts can cut and awk it.
+// scripts can cut and awk it. Cell text never carries a tab, a line break
+// or a terminal control: Row shows each as one line with controls removed
+// (termtext.Line), in both forms.
 type Table struct {
 	w      io.Writer
 	st     Styles
@@ -41,8 +45,15 @@ func NewTable(w io.Writer, st Styles, tty bool, width int) *Table {
 // Header sets the column titles (shown on a terminal only).
 func (t *Table) Header(cols ...string) { t.header = cols }
 
-// Row adds a row.
-func (t *Table) Row(cells ...Cell) { t.rows = append(t.rows, cells) }
+// Row adds a row, its cell texts cleaned for a terminal (termtext.Line).
+func (t *Table) Row(cells ...Cell) {
+	row := make([]Cell, len(cells))
+	for i, c := range cells {
+		c.Text = termtext.Line(c.Text)
+		row[i] = c
+	}
+	t.rows = append(t.rows, row)
+}
 
 // Render writes the table.
 func (t *Table) Render() error {
@@ -53,7 +64,7 @@ func (t *Table) Render() error {
 				if i > 0 {
 					b.WriteByte('\t')
 				}
-				b.WriteString(strings.ReplaceAll(c.Text, "\t", " "))
+				b.WriteString(c.Text)
 			}
 			b.WriteByte('\n')
 		}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // SecretMatches reports which of secrets equals got, comparing in constant
@@ -37,7 +39,8 @@ func Redact(s string) string {
 	case len(s) <= 8:
 		return "****"
 	default:
-		return s[:3] + "****" + fmt.Sprintf("(%d chars)", len(s))
+		// A prefix cut at a character boundary, cleaned: it is shown on terminals.
+		return termtext.Line(termtext.Truncate(s, 3, "")) + "****" + fmt.Sprintf("(%d chars)", len(s))
 	}
 }
 
@@ -61,7 +64,12 @@ func SignMonday(secret []byte, audience string, accountID, userID int64, now tim
 	if len(secret) == 0 {
 		return "", errors.New("empty monday secret")
 	}
-	claims := MondayClaims{
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, mondayClaims(audience, accountID, userID, now)).SignedString(secret)
+}
+
+// mondayClaims are the claims lcwh puts in monday tokens.
+func mondayClaims(audience string, accountID, userID int64, now time.Time) MondayClaims {
+	return MondayClaims{
 		AccountID:       accountID,
 		UserID:          userID,
 		ShortLivedToken: "lcwh-sample-short-lived-token",
@@ -71,7 +79,6 @@ func SignMonday(secret []byte, audience string, accountID, userID int64, now tim
 			ExpiresAt: jwt.NewNumericDate(now.Add(MondayTokenTTL)),
 		},
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
 
 // MondayError says why a monday JWT was refused.

@@ -142,6 +142,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	var buf []byte
 	verified, received := 0, 0
 	for it := range l.Events() {
+		it.Done()
 		buf = buf[:0]
 		if it.Event != nil {
 			received++

@@ -5,7 +5,10 @@ package listen
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -14,13 +17,14 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
 // JSONFields are the fields of each --json line.
-const JSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body"
+const JSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
 
 // Options are the inputs of `lcwh listen`.
 type Options struct {
@@ -49,7 +53,14 @@ type Options struct {
 	ForwardTo          []listener.Route
 	ForwardConcurrency int
 	ForwardTimeout     time.Duration
-	QueueSize          int
+	// HTTPClient forwards (built in complete: internal/httpclient, no
+	// redirects followed).
+	HTTPClient *http.Client
+	QueueSize  int
+	// Fsync syncs the --save file before each acknowledgement.
+	Fsync bool
+	// DrainTimeout bounds the drain after Ctrl-C (tests shorten it).
+	DrainTimeout time.Duration
 	// Register is set by --register: webhooks registered for this run.
 	Register *RegisterOptions
 }
@@ -69,11 +80,26 @@ func NewCmdListen(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Long: `Start a local HTTP receiver for webhooks. Point LiveChat (through a tunnel),
 'lcwh send-sample' or 'lcwh replay' at it.
 
-Every valid JSON POST is answered 200 at once and queued; showing, saving and
-forwarding happen behind the queue. When the queue is full the listener slows
-its answers instead of dropping anything. Not JSON -> 400, other methods -> 405
-(GET / answers a health text), a body over --max-body -> 413, and with
---require-secret a missing or wrong secret -> 401.
+A request is answered 200 only once the event is kept: with --save after its
+line is in the file (write(2) returned; with --fsync after the file is
+synced too), with --json and no --save after its line is written to stdout,
+otherwise once it is queued. Many requests share one write under load. So an
+event answered 200 is never lost: not when stdout is closed or stalled, not
+when lcwh is killed. Showing and forwarding happen behind a queue of 1024
+events and 64 MiB of bodies; when it is full answers slow down instead of
+anything being dropped.
+
+Answers: not JSON -> 400, nested deeper than 1000 levels -> 400, other
+methods -> 405 (GET / answers a health text), a body over --max-body -> 413,
+with --require-secret a missing or wrong secret -> 401, and 503 when the
+event's line could not be saved (LiveChat retries anything but 200). A
+request must arrive within 30 s (headers within 10 s); keep-alive
+connections idle for 2 minutes are closed.
+
+When saving fails (a full disk, /dev/full) listen says so at once on stderr,
+answers 503 (no partial line is left: the file is cut back to its last whole
+line), and resumes saving and 200s by itself once writes succeed again; the
+summary and the exit status (1) say how many events were refused.
 
 The family is recognised from the body: LiveChat (action, webhook_id), App
 Webhooks (event, applicationID) or monday.com (type, data); anything else is
@@ -84,16 +110,20 @@ Verification: --secret compares LiveChat's secret_key in constant time,
 Authorization JWT (HS256 only, exp honoured). Without them events are shown
 as unverified (·), not as failures. Secrets are never printed.
 
-The same body again within 2 minutes (LiveChat retries) is marked duplicate.
+The same body again within 2 minutes (LiveChat retries) is marked duplicate;
+the index remembers the last 100,000 bodies at most.
 
---save FILE appends one JSON line per accepted event (verbatim body and
-headers, mode 0600) for 'lcwh inspect' and 'lcwh replay'. Ctrl-C (or SIGTERM)
-stops accepting, drains the queue, flushes the file, prints a summary and
-exits 0; a second Ctrl-C exits 130 at once, saying how many queued events
-were not processed.
+--save FILE appends one JSON line per accepted event (the exact body bytes
+and headers, mode 0600) for 'lcwh inspect' and 'lcwh replay'; the format is
+in docs/guides/json-reference.md. --json prints one NDJSON object per event
+on stdout (secret_key and Authorization redacted).
 
---json prints one NDJSON object per event on stdout (secret_key and
-Authorization redacted), written as events arrive.
+Ctrl-C (or SIGTERM) stops accepting, drains the queue (30 s at most), prints
+a summary and exits 0. A second Ctrl-C exits 130 at once (within 2 s): the
+events still queued were acknowledged after they were saved, so they are in
+the --save file; they were only not shown or forwarded. If stdout is closed
+(| head) events are no longer shown but still saved; with --json and no
+--save, a closed stdout ends the run. --port 0 picks a free port.
 
 Temporary webhooks (--register): with --register A[,B…] --public-url URL,
 listen registers one webhook per action to URL (register_webhook, validated
@@ -130,6 +160,9 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 			if err := opts.completeRegister(f, cmd, reg); err != nil {
 				return err
 			}
+			if len(opts.ForwardTo) > 0 {
+				opts.HTTPClient = forwardClient(f.HTTPOptions(), opts.ForwardTimeout)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -138,7 +171,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Host, "host", "127.0.0.1", "Address to bind (anything but loopback exposes the listener)")
-	fl.StringVarP(&port, "port", "p", "8080", "Port to bind (config listen_port)")
+	fl.StringVarP(&port, "port", "p", "8080", "Port to bind, 0 for any free one (config listen_port)")
 	fl.StringVar(&opts.Path, "path", "", "Accept POSTs on this path only (default: every path)")
 	fl.StringVar(&maxBody, "max-body", "10MiB", "Largest accepted body (bytes, or with KiB/MiB)")
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "Accepted LiveChat secret_key (repeatable; env LCWH_SECRET, config secret)")
@@ -153,6 +186,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&forwardTo, "forward-to", nil, "Forward events to URL, or kind=URL for one kind (repeatable)")
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
+	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs throughput (see docs)")
 	reg.add(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, JSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
@@ -177,13 +211,57 @@ func listenRun(ctx context.Context, opts *Options) error {
 	// The live heap is small (a bounded queue of bodies); trading a little
 	// memory for less GC work keeps the listener fast under bursts.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	if opts.Save != "" {
-		f, err := os.OpenFile(opts.Save, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err != nil {
-			return fmt.Errorf("open --save file: %w", err)
-		}
-		defer f.Close()
-		return serve(ctx, opts, est, f)
+	if opts.Save == "" {
+		return serve(ctx, opts, est, nil)
 	}
-	return serve(ctx, opts, est, nil)
+	f, err := openSave(opts.Save, errOut, est)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return serve(ctx, opts, est, f)
+}
+
+// openSave opens the --save file for appending (0600). A file that does not
+// end with a line break (a run killed in the middle of a write: that event
+// was never acknowledged) is continued on a new line, so the next record is
+// whole.
+func openSave(path string, errOut io.Writer, est render.Styles) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, cmdutil.UsageHint(fmt.Errorf("--save %s is a directory", path), "Name a file, e.g. --save "+filepath.Join(path, "events.jsonl")+".")
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open --save file: %w", err)
+	}
+	// A device such as /dev/full (or a file that cannot be read back) has
+	// no last line to look at.
+	if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		if err := continueOnNewLine(f, fi.Size(), path, errOut, est); err != nil {
+			_ = f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func continueOnNewLine(f *os.File, size int64, path string, errOut io.Writer, est render.Styles) error {
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, size-1); err != nil || last[0] == '\n' {
+		return nil //nolint:nilerr // unreadable: appending is still safe
+	}
+	if _, err := f.Write([]byte{'\n'}); err != nil {
+		return fmt.Errorf("open --save file: %w", err)
+	}
+	fmt.Fprintf(errOut, "%s %s did not end with a line break (a run was killed while writing?); continuing on a new line\n", est.Warn.Render("!"), path)
+	return nil
+}
+
+// forwardClient is the client for --forward-to: built by internal/httpclient
+// (so --debug logs it), bounded by --forward-timeout, and never following
+// redirects: LiveChat does not follow them either, so the app must answer
+// the URL it was given.
+func forwardClient(o httpclient.Options, timeout time.Duration) *http.Client {
+	o.Timeout, o.NoRedirect = timeout, true
+	return httpclient.New(o)
 }

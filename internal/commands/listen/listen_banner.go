@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -36,9 +38,9 @@ func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
 	}
 	for _, r := range opts.ForwardTo {
 		if r.Kind != "" {
-			fmt.Fprintf(w, "  forwarding %s to %s\n", r.Kind, r.URL)
+			fmt.Fprintf(w, "  forwarding %s to %s\n", r.Kind, termtext.URL(r.URL))
 		} else {
-			fmt.Fprintf(w, "  forwarding to %s\n", r.URL)
+			fmt.Fprintf(w, "  forwarding to %s\n", termtext.URL(r.URL))
 		}
 	}
 	if opts.Register == nil {
@@ -76,11 +78,20 @@ func printSummary(w io.Writer, st render.Styles, s listener.Stats, save string) 
 		}
 		fmt.Fprintf(w, "  by kind: %s\n", strings.Join(parts, ", "))
 	}
+	if s.Refused > 0 {
+		fmt.Fprintf(w, "  %s %d event(s) answered 503: their line could not be saved (the sender retries them)\n", st.Error.Render("✗"), s.Refused)
+	}
+	if s.Cut > 0 {
+		fmt.Fprintf(w, "  %d request(s) were cut off at the stop while their body was still arriving (not acknowledged)\n", s.Cut)
+	}
+	if s.Unprocessed > 0 {
+		fmt.Fprintf(w, "  %s %d acknowledged event(s) were not shown or forwarded before the drain ended\n", st.Warn.Render("!"), s.Unprocessed)
+	}
 	if s.Forwarded+s.ForwardErr > 0 {
 		fmt.Fprintf(w, "  forwarded %d, failed %d\n", s.Forwarded, s.ForwardErr)
 	}
 	if save != "" {
-		fmt.Fprintf(w, "  saved to %s\n", save)
+		fmt.Fprintf(w, "  saved %d event(s) to %s\n", s.Saved, save)
 	}
 }
 

@@ -23,7 +23,11 @@ func (opts *Options) complete(cmd *cobra.Command, maxBody string, forwardTo []st
 	}
 	// --port is read through config: flag > LCWH_LISTEN_PORT > file > default.
 	cfg.BindFlag("listen_port", cmd.Flags().Lookup("port"))
-	if opts.Port, err = cfg.Port("listen_port"); err != nil {
+	// Port 0 asks the system for a free port (the banner prints it); the
+	// config key itself only takes real ports.
+	if strings.TrimSpace(cfg.Get("listen_port")) == "0" {
+		opts.Port = 0
+	} else if opts.Port, err = cfg.Port("listen_port"); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
 	if !cmd.Flags().Changed("secret") {

@@ -1,7 +1,6 @@
 package listen
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,19 +10,58 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
+// abortWait bounds how long a second Ctrl-C waits for the listener: the
+// record sink's current write, then exit (the display is abandoned).
+const abortWait = 1500 * time.Millisecond
+
+// displayWait bounds how long a finished drain waits for the display to
+// write what it holds; a stdout nobody reads is then abandoned.
+const displayWait = 2 * time.Second
+
+// systemSignals delivers Ctrl-C and SIGTERM, and ignores SIGPIPE: a closed
+// stdout must come back as EPIPE (display stops, saving goes on) instead
+// of killing the process with acknowledged events still in memory.
 func systemSignals() (<-chan os.Signal, func()) {
+	signal.Ignore(syscall.SIGPIPE)
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	return ch, func() { signal.Stop(ch) }
 }
 
-func listenerConfig(opts *Options, save io.Writer) listener.Config {
+// sinks decides where the record of each event is kept before it is
+// acknowledged: the --save file, else with --json the stdout stream itself.
+type sinks struct {
+	record         io.Writer
+	recordName     string // for messages: the file, or "stdout"
+	encode         func([]byte, *listener.Event) []byte
+	stdoutIsRecord bool
+}
+
+func chooseSinks(opts *Options, save *os.File) sinks {
+	switch {
+	case save != nil:
+		return sinks{record: save, recordName: opts.Save}
+	case opts.JSON:
+		return sinks{record: opts.IO.Out, recordName: "stdout", encode: encodeJSONLine, stdoutIsRecord: true}
+	}
+	return sinks{}
+}
+
+// encodeJSONLine is the --json line of an event: without --save it is the
+// record, written before the event is acknowledged.
+func encodeJSONLine(dst []byte, ev *listener.Event) []byte {
+	v := View(ev)
+	return render.AppendEventJSON(dst, &v)
+}
+
+func listenerConfig(opts *Options, sk sinks) listener.Config {
 	cfg := listener.Config{
 		Path:               opts.Path,
 		MaxBody:            opts.MaxBody,
@@ -31,13 +69,19 @@ func listenerConfig(opts *Options, save io.Writer) listener.Config {
 		ClientIDs:          opts.ClientIDs,
 		RequireSecret:      opts.RequireSecret,
 		QueueSize:          opts.QueueSize,
-		Save:               save,
+		Save:               sk.record,
+		Encode:             sk.encode,
+		Fsync:              opts.Fsync,
 		Forward:            opts.ForwardTo,
 		ForwardConcurrency: opts.ForwardConcurrency,
 		ForwardTimeout:     opts.ForwardTimeout,
+		HTTPClient:         opts.HTTPClient,
 		Actions:            opts.Actions,
-		Emit:               !opts.Quiet,
-		Now:                opts.Now,
+		// With --json and no --save the stream is written as the record;
+		// nothing is left for the display to print.
+		Emit:         !opts.Quiet && !sk.stdoutIsRecord,
+		DrainTimeout: opts.DrainTimeout,
+		Now:          opts.Now,
 	}
 	if opts.MondaySecret != "" {
 		cfg.MondaySecret = []byte(opts.MondaySecret)
@@ -46,17 +90,14 @@ func listenerConfig(opts *Options, save io.Writer) listener.Config {
 }
 
 func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File) error {
-	var w io.Writer
-	if save != nil {
-		w = save
-	}
-	l := listener.New(listenerConfig(opts, w))
+	sk := chooseSinks(opts, save)
+	l := listener.New(listenerConfig(opts, sk))
 	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
 	if err != nil {
 		var pe *listener.PortInUseError
 		if errors.As(err, &pe) {
 			return cmdutil.WithHint(fmt.Errorf("port %d is already in use on %s", opts.Port, opts.Host),
-				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+").")
+				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+"), or --port 0 for any free one.")
 		}
 		return err
 	}
@@ -70,45 +111,180 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	}
 	printBanner(opts.IO.ErrOut, est, opts, base+path)
 
+	status := newStatusWriter(opts.IO.ErrOut)
+	defer status.Close(displayWait)
 	sigs, stop := opts.Signals()
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type result struct {
-		st  listener.Stats
-		err error
-	}
-	done := make(chan result, 1)
+	done := make(chan runResult, 1)
 	go func() {
 		st, err := l.Run(runCtx)
-		done <- result{st, err}
+		done <- runResult{st, err}
 	}()
+	disp := startDisplay(opts, l)
+	r := &runner{opts: opts, est: est, l: l, sk: sk, status: status, cancel: cancel, disp: disp, done: done}
 	// The listener serves before anything is registered, so the first
-	// delivery finds it; events wait in its queue until pump reads them.
-	sess, sig, err := startSession(ctx, opts, est, bound, sigs)
+	// delivery finds it; events wait in its queue until the display reads them.
+	sess, sig, err := startSession(ctx, opts, est, status, bound, sigs)
 	if err != nil {
 		cancel()
-		_ = pump(opts, est, l, sigs, cancel, nil)
-		<-done
+		_, _ = r.wait(sigs, nil)
 		return combine(err, sess.cleanup(sigs))
 	}
-	if err := pump(opts, est, l, sigs, cancel, sig); err != nil {
+	res, err := r.wait(sigs, sig)
+	if err != nil {
 		return combine(err, sess.cleanup(sigs))
 	}
-	res := <-done
-	printSummary(opts.IO.ErrOut, est, res.st, opts.Save)
-	return combine(res.err, sess.cleanup(sigs))
+	printSummary(status, est, res.st, opts.Save)
+	return combine(summaryError(res, sk), sess.cleanup(sigs))
+}
+
+type runResult struct {
+	st  listener.Stats
+	err error
+}
+
+// runner is listen's control loop: signals, sink notices and the end of
+// the run, each handled apart from the display, so a stdout that is
+// stalled or closed never holds up Ctrl-C or saving.
+type runner struct {
+	opts     *Options
+	est      render.Styles
+	l        *listener.Listener
+	sk       sinks
+	status   *statusWriter
+	cancel   func()
+	disp     *display
+	done     <-chan runResult
+	stopping bool
+}
+
+// wait runs until the listener has drained and the display has written
+// what it holds. A first signal starts the drain; a second one aborts:
+// exit 130 within abortWait, every acknowledged event already kept.
+func (r *runner) wait(sigs <-chan os.Signal, first os.Signal) (runResult, error) {
+	if first != nil {
+		r.startStop(first)
+	}
+	displayGone := r.disp.gone
+	for {
+		select {
+		case sig := <-sigs:
+			if r.stopping {
+				return runResult{}, r.abort()
+			}
+			r.startStop(sig)
+		case n := <-r.l.Notices():
+			r.notice(n)
+		case <-displayGone:
+			displayGone = nil
+			r.displayClosed()
+		case res := <-r.done:
+			r.finishDisplay(sigs)
+			return res, nil
+		}
+	}
+}
+
+func (r *runner) startStop(sig os.Signal) {
+	r.stopping = true
+	r.status.Printf("\n%s (%s): no longer accepting; draining %d event(s)… Ctrl-C again to quit at once\n",
+		r.est.Muted.Render("stopping"), sig, r.l.Pending())
+	r.cancel()
+}
+
+// abort is the second signal: stop at once. The events still held were
+// acknowledged after their record was written, so the message says where
+// they are rather than that they are lost.
+func (r *runner) abort() error {
+	pending := r.l.Pending()
+	r.l.Abort()
+	t := time.NewTimer(abortWait)
+	defer t.Stop()
+	select {
+	case <-r.done:
+	case <-t.C:
+	}
+	var msg string
+	switch {
+	case pending == 0:
+		msg = "interrupted"
+	case r.sk.record != nil:
+		msg = fmt.Sprintf("interrupted: %d event(s) were not shown or forwarded; every acknowledged one is in %s", pending, r.sk.recordName)
+	default:
+		msg = fmt.Sprintf("interrupted: %d acknowledged event(s) were not shown or forwarded (without --save nothing else keeps them)", pending)
+	}
+	r.status.Printf("%s %s\n", r.est.Warn.Render("!"), msg)
+	// Printed here, not by app.Main: stderr may be the stalled terminal.
+	return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: cmdutil.ErrSilent}
+}
+
+func (r *runner) notice(n listener.Notice) {
+	st := r.est
+	switch n.Kind {
+	case listener.SaveFailed:
+		r.status.Printf("%s saving to %s failed: %v\n  %d event(s) saved so far; new events are answered 503, so LiveChat retries them.\n  Free disk space or fix the file: saving and 200s resume by themselves.\n",
+			st.Error.Render("✗"), r.sk.recordName, n.Err, n.Saved)
+	case listener.SaveResumed:
+		r.status.Printf("%s saving to %s works again (%d saved; %d refused with 503 meanwhile)\n",
+			st.Success.Render("✓"), r.sk.recordName, n.Saved, n.Refused)
+	case listener.SinkClosed:
+		if r.sk.stdoutIsRecord {
+			if !r.stopping {
+				r.status.Printf("%s stdout was closed: with --json and no --save it is where events are kept, so listen stops (%d event(s) written)\n",
+					st.Warn.Render("!"), n.Saved)
+				r.stopping = true
+				r.cancel()
+			}
+			return
+		}
+		r.status.Printf("%s %s was closed: %v; new events are answered 503\n", st.Error.Render("✗"), r.sk.recordName, n.Err)
+	}
+}
+
+func (r *runner) displayClosed() {
+	if r.sk.record != nil {
+		r.status.Printf("%s stdout was closed: events are no longer shown; still saving to %s\n", r.est.Warn.Render("!"), r.sk.recordName)
+		return
+	}
+	r.status.Printf("%s stdout was closed: events are no longer shown (add --save FILE to keep them)\n", r.est.Warn.Render("!"))
+}
+
+// finishDisplay gives the display a bounded time to write what it holds;
+// a signal meanwhile ends the wait too.
+func (r *runner) finishDisplay(sigs <-chan os.Signal) {
+	t := time.NewTimer(displayWait)
+	defer t.Stop()
+	select {
+	case <-r.disp.finished:
+	case <-t.C:
+		r.status.Printf("%s stdout is not being read: the last events were not shown\n", r.est.Warn.Render("!"))
+	case <-sigs:
+	}
+}
+
+// summaryError turns what went wrong during the run into the exit status.
+func summaryError(res runResult, sk sinks) error {
+	if res.err != nil {
+		return res.err
+	}
+	if res.st.Refused > 0 && !sk.stdoutIsRecord {
+		return cmdutil.WithHint(fmt.Errorf("%d event(s) were answered 503 because saving to %s failed", res.st.Refused, sk.recordName),
+			"LiveChat retries deliveries that are not answered 200; check the disk (df -h) and the file.")
+	}
+	return nil
 }
 
 // startSession registers the --register webhooks (nil session without
 // --register). A signal meanwhile abandons registering (ErrCancel); what
 // was registered is still in the session for cleanup. A signal that comes
-// once all is registered is returned for pump to handle.
-func startSession(ctx context.Context, opts *Options, est render.Styles, bound net.Addr, sigs <-chan os.Signal) (*session, os.Signal, error) {
+// once all is registered is returned for the run loop to handle.
+func startSession(ctx context.Context, opts *Options, est render.Styles, w io.Writer, bound net.Addr, sigs <-chan os.Signal) (*session, os.Signal, error) {
 	if opts.Register == nil {
 		return nil, nil, nil
 	}
-	s := &session{ro: opts.Register, w: opts.IO.ErrOut, st: est, now: opts.Now}
+	s := &session{ro: opts.Register, w: w, st: est, now: opts.Now}
 	port := bound.(*net.TCPAddr).Port
 	wctx, stopWatch := watch(ctx, sigs)
 	u, err := opts.Register.publicURL(wctx, port, opts.Path)
@@ -120,95 +296,10 @@ func startSession(ctx context.Context, opts *Options, est render.Styles, bound n
 	case err == nil:
 		return s, sig, nil
 	case sig != nil:
-		fmt.Fprintf(opts.IO.ErrOut, "\n%s (%s) while registering\n", est.Muted.Render("stopping"), sig)
+		fmt.Fprintf(w, "\n%s (%s) while registering\n", est.Muted.Render("stopping"), sig)
 		return s, nil, cmdutil.ErrCancel
 	case ctx.Err() != nil:
 		return s, nil, cmdutil.ErrCancel
 	}
 	return s, nil, err
-}
-
-// pump prints what comes out of the listener until it has drained. The
-// first signal starts the drain; a second one returns exit 130 at once.
-func pump(opts *Options, est render.Styles, l *listener.Listener, sigs <-chan os.Signal, cancel func(), first os.Signal) error {
-	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
-	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
-	pr.Verbose = opts.Verbose
-	for _, p := range opts.Print {
-		pr.Headers = pr.Headers || p == "headers"
-		pr.Verbose = pr.Verbose || p == "body"
-	}
-	stopping := false
-	onSignal := func(sig os.Signal) error {
-		_ = out.Flush()
-		if stopping {
-			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted,
-				Err: fmt.Errorf("interrupted: %d queued event(s) were not processed", l.Queued())}
-		}
-		stopping = true
-		fmt.Fprintf(opts.IO.ErrOut, "\n%s (%s): no longer accepting; draining %d queued event(s)… Ctrl-C again to quit at once\n",
-			est.Muted.Render("stopping"), sig, l.Queued())
-		cancel()
-		return nil
-	}
-	if first != nil {
-		_ = onSignal(first) // the first signal never fails
-	}
-	var buf []byte
-	events := l.Events()
-	for {
-		var it listener.Item
-		var ok bool
-		select {
-		case it, ok = <-events:
-		case sig := <-sigs:
-			if err := onSignal(sig); err != nil {
-				return err
-			}
-			continue
-		default:
-			// Nothing else waiting: flush now, so every line (NDJSON too)
-			// is out before we wait. Under load lines go out in batches,
-			// one write per batch instead of one per event.
-			if err := out.Flush(); err != nil {
-				cancel() // stdout is gone (closed pipe): stop, but still drain and save
-			}
-			select {
-			case it, ok = <-events:
-			case sig := <-sigs:
-				if err := onSignal(sig); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if !ok {
-			break
-		}
-		buf = appendItem(buf[:0], pr, opts.JSON, it)
-		if _, err := out.Write(buf); err != nil {
-			cancel()
-		}
-	}
-	if err := out.Flush(); err != nil && !errors.Is(err, syscall.EPIPE) {
-		fmt.Fprintf(opts.IO.ErrOut, "%s writing events: %v\n", est.Warn.Render("!"), err)
-	}
-	return nil
-}
-
-func appendItem(buf []byte, pr *render.EventPrinter, jsonOut bool, it listener.Item) []byte {
-	switch {
-	case it.Forward != nil && jsonOut:
-		return buf
-	case it.Forward != nil:
-		return pr.AppendForward(buf, forwardView(it.Forward))
-	case jsonOut && !it.Event.Accepted():
-		return buf
-	case jsonOut:
-		v := View(it.Event)
-		return render.AppendEventJSON(buf, &v)
-	default:
-		v := View(it.Event)
-		return pr.AppendEvent(buf, &v)
-	}
 }

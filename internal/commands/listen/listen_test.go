@@ -3,6 +3,7 @@ package listen
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/iostreams"
 )
 
@@ -45,6 +48,9 @@ func runListen(t *testing.T, opts *Options) *harness {
 	}
 	if opts.ForwardConcurrency == 0 {
 		opts.ForwardConcurrency = 1
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = forwardClient(httpclient.Options{Version: "test"}, opts.ForwardTimeout)
 	}
 	go func() { h.done <- listenRun(context.Background(), opts) }()
 	return h
@@ -211,8 +217,13 @@ func TestListenSecondInterruptExits130(t *testing.T) {
 	h.sigs <- os.Interrupt
 	h.sigs <- os.Interrupt
 	err := <-h.done
-	if cmdutil.ExitCodeOf(err) != 130 || !strings.Contains(err.Error(), "queued event(s) were not processed") {
-		t.Errorf("got %v (code %d)", err, cmdutil.ExitCodeOf(err))
+	if cmdutil.ExitCodeOf(err) != 130 || !errors.Is(err, cmdutil.ErrSilent) {
+		t.Errorf("got %v (code %d), want a silent exit 130", err, cmdutil.ExitCodeOf(err))
+	}
+	// Without --save the queued events were acknowledged and are held
+	// nowhere else: the message says exactly that.
+	if want := "interrupted: 3 acknowledged event(s) were not shown or forwarded (without --save nothing else keeps them)"; !strings.Contains(h.ts.ErrOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, h.ts.ErrOut.String())
 	}
 }
 
@@ -269,18 +280,93 @@ func TestInspectActionsAndJSON(t *testing.T) {
 	}
 }
 
-func FuzzReadDocuments(f *testing.F) {
-	f.Add([]byte("{\"a\":1}\n{\n\"b\": [\n1]}\n[]\nx\n"))
-	f.Add([]byte("{\"s\":\"}\\\"{\"}\n{"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		_ = ReadDocuments(bytes.NewReader(in), func(line int, doc []byte) error {
-			if line < 1 {
-				t.Fatalf("line %d", line)
-			}
-			_, _ = ParseSaved(doc, true)
-			return nil
-		}, func(int, error) {})
-	})
+var _ = io.EOF
+
+func flagFactory(t *testing.T) *cmdutil.Factory {
+	t.Helper()
+	ios, _ := iostreams.Test()
+	dir := t.TempDir()
+	env := map[string]string{"XDG_CONFIG_HOME": dir, "HOME": dir}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	f := &cmdutil.Factory{IOStreams: ios, LookupEnv: lookup, ConfigOptions: &config.Options{LookupEnv: lookup}}
+	f.Config = cmdutil.OnceConfig(func() (*config.Config, error) { return config.Load(*f.ConfigOptions) })
+	return f
 }
 
-var _ = io.EOF
+func TestNewCmdListenFlags(t *testing.T) {
+	tests := []struct {
+		argv    string
+		port    int
+		fsync   bool
+		wantErr string
+	}{
+		{"--port 0", 0, false, ""},
+		{"--port 9000 --fsync", 9000, true, ""},
+		{"--port 70000", 0, false, "not a port number"},
+		{"--port abc", 0, false, "not a port number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.argv, func(t *testing.T) {
+			var got *Options
+			cmd := NewCmdListen(flagFactory(t), func(o *Options) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.argv))
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || cmdutil.ExitCodeOf(err) != 2 {
+					t.Fatalf("err = %v (code %d), want usage error %q", err, cmdutil.ExitCodeOf(err), tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Port != tt.port || got.Fsync != tt.fsync {
+				t.Errorf("port %d fsync %v, want %d %v", got.Port, got.Fsync, tt.port, tt.fsync)
+			}
+		})
+	}
+}
+
+func TestListenPortZeroPrintsTheChosenPort(t *testing.T) {
+	h := runListen(t, &Options{Port: 0})
+	u := h.url(t)
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(u, ":0") || !strings.Contains(h.ts.ErrOut.String(), "Listening on "+u+"/") {
+		t.Errorf("banner does not name the bound port %s:\n%s", u, h.ts.ErrOut.String())
+	}
+}
+
+func TestSaveFileDirectoryAndMissingNewline(t *testing.T) {
+	dir := t.TempDir()
+	h := runListen(t, &Options{Port: 0, Save: dir})
+	err := <-h.done
+	if cmdutil.ExitCodeOf(err) != 2 || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("got %v", err)
+	}
+	save := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(save, []byte(`{"v":2,"body":{"a":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h = runListen(t, &Options{Port: 0, Save: save})
+	u := h.url(t)
+	if code := send(t, u, body(t, "incoming_chat")); code != 200 {
+		t.Fatal(code)
+	}
+	h.sigs <- os.Interrupt
+	if err := <-h.done; err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(save)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "{") || !json.Valid([]byte(lines[1])) {
+		t.Errorf("the new record does not start on its own line: %q", b)
+	}
+	if !strings.Contains(h.ts.ErrOut.String(), "did not end with a line break") {
+		t.Errorf("no warning:\n%s", h.ts.ErrOut.String())
+	}
+}

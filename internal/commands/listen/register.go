@@ -10,12 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/commands/webhook"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/ngrok"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // DefaultLeaseTTL is how long a --register lease lasts when its run never
@@ -36,7 +38,7 @@ type RegisterOptions struct {
 	PID        int
 	Alive      func(pid int) bool
 
-	Registration webhook.Registration
+	Registration webhooks.Registration
 	PublicURL    string // an http(s) URL, or "auto"
 	NgrokAPI     string
 	Type         string
@@ -101,7 +103,7 @@ func (s *session) start(ctx context.Context, url string, now time.Time) error {
 	if s.client, err = ro.APIClient(); err != nil {
 		return err
 	}
-	if s.owner, err = webhook.Owner(ro.ClientID, s.client); err != nil {
+	if s.owner, err = webhooks.Owner(ro.ClientID, s.client); err != nil {
 		return err
 	}
 	if s.host, err = ro.Hostname(); err != nil {
@@ -130,7 +132,7 @@ func (s *session) start(ctx context.Context, url string, now time.Time) error {
 			return s.explainRegister(call, n.Action, err)
 		}
 		s.hooks = append(s.hooks, registered{id, n.Action})
-		fmt.Fprintf(s.w, "%s Registered %s webhook %s → %s\n", s.st.Success.Render("✓"), s.st.Action.Render(n.Action), id, url)
+		fmt.Fprintf(s.w, "%s Registered %s webhook %s → %s\n", s.st.Success.Render("✓"), s.st.Action.Render(n.Action), termtext.Line(id), termtext.URL(url))
 	}
 	fmt.Fprintf(s.w, "  lease %s until %s (%q); removed when listen stops\n",
 		s.lease.ID, s.lease.Until.Format(time.RFC3339), s.lease.Description())

@@ -11,11 +11,12 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/commands/webhook"
 	"github.com/lcwh/lcwh/internal/config"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/ngrok"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // registerFlags are the raw --register flags.
@@ -83,21 +84,21 @@ func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r 
 	if err := config.Validate("api_version", version); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	reg, err := webhook.ParseRegistration(version, r.actions, r.filtersJSON, r.filterKVs, r.addData)
+	reg, err := webhooks.ParseRegistration(version, r.actions, r.filtersJSON, r.filterKVs, r.addData)
 	if err != nil {
-		return err
+		return cmdutil.FlagErrorWrap(err)
 	}
 	clientID := strings.TrimSpace(cfg.Get("client_id"))
 	if len(opts.ClientIDs) == 1 {
 		clientID = opts.ClientIDs[0]
 	}
-	secret, err := webhook.GenerateSecret()
+	secret, err := webhooks.GenerateSecret()
 	if err != nil {
 		return err
 	}
 	opts.Secrets = append(opts.Secrets, secret)
 	opts.Register = &RegisterOptions{
-		APIClient: f.APIClient, HTTPClient: &http.Client{Timeout: 5 * time.Second},
+		APIClient: f.APIClient, HTTPClient: ngrokClient(f),
 		Hostname: os.Hostname, PID: os.Getpid(), Alive: lease.Alive,
 		Registration: reg, PublicURL: r.publicURL, NgrokAPI: r.ngrokAPI, Type: r.typ,
 		ClientID: clientID, LeaseTTL: r.ttl, Secret: secret,
@@ -119,4 +120,11 @@ func completeActions(_ *cobra.Command, _ []string, toComplete string) ([]string,
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
+
+// ngrokClient asks the local ngrok agent for its tunnels (--public-url auto).
+func ngrokClient(f *cmdutil.Factory) *http.Client {
+	o := f.HTTPOptions()
+	o.Timeout = 5 * time.Second
+	return httpclient.New(o)
 }

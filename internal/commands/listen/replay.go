@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
@@ -51,9 +51,12 @@ func NewCmdReplay(f *cmdutil.Factory, runF func(*ReplayOptions) error) *cobra.Co
 		Use:   "replay FILE",
 		Short: "Re-send saved webhook events to a URL",
 		Long: `Re-send events saved by 'lcwh listen --save FILE' to --to URL, in file
-order, with their original body bytes and headers (Content-Type, and
-Authorization for monday.com events). Pick all events, those of some kinds
-(--actions) or one event (--index N, 1-based, in the order inspect shows).
+order, with the body bytes exactly as they arrived and their Content-Type,
+Content-Encoding and Authorization (monday.com) headers. Pick all events,
+those of some kinds (--actions) or one event (--index N, 1-based, in the
+order inspect shows). Files of every --save format version replay; an
+'lcwh listen --json' stream does too, with a warning: it holds secret_key and
+Authorization redacted, so those requests are not the ones that arrived.
 
 Delivery is send-sample's: a --timeout per attempt (default 10s), success
 only on a 2xx (LiveChat documents 200), redirects not followed, and on
@@ -108,37 +111,21 @@ type savedEvent struct {
 	header http.Header
 }
 
-// replayHeaders are the saved headers sent again.
+// replayHeaders are the saved headers sent again. A `listen --json` line
+// holds Authorization redacted, so only the others are sent from it.
 var replayHeaders = []string{"Content-Type", "Content-Encoding", "Authorization"}
 
-func readSaved(doc []byte) (savedEvent, error) {
-	if !gjson.ValidBytes(doc) {
-		return savedEvent{}, errors.New("not valid JSON")
-	}
-	ev := savedEvent{header: http.Header{}}
-	res := gjson.GetManyBytes(doc, "received_at", "body", "headers", "body_lf", "body_cr")
-	body := []byte(res[1].Raw)
-	if !res[0].Exists() || !res[1].Exists() {
-		// A bare body (not a --save record) is replayed as it is.
-		body = doc
-	} else {
-		var lf, cr []int
-		for _, r := range res[3].Array() {
-			lf = append(lf, int(r.Int()))
+func savedFrom(rec *eventlog.Record) savedEvent {
+	ev := savedEvent{body: rec.Body, header: http.Header{}, kind: listener.Classify(rec.Body).Kind}
+	for _, h := range replayHeaders {
+		if h == "Authorization" && rec.Form == eventlog.FormStream {
+			continue
 		}
-		for _, r := range res[4].Array() {
-			cr = append(cr, int(r.Int()))
-		}
-		body = listener.RecordBody(body, lf, cr)
-		for _, h := range replayHeaders {
-			if v := res[2].Get(gjson.Escape(h)); v.Type == gjson.String {
-				ev.header.Set(h, v.Str)
-			}
+		if vs := rec.Header[h]; len(vs) > 0 {
+			ev.header.Set(h, vs[0])
 		}
 	}
-	ev.body = body
-	ev.kind = listener.Classify(body).Kind
-	return ev, nil
+	return ev
 }
 
 func replayRun(ctx context.Context, opts *ReplayOptions) error {
@@ -255,26 +242,39 @@ func loadSaved(f io.Reader, opts *ReplayOptions, est render.Styles) (events []sa
 	for _, a := range opts.Actions {
 		actions[a] = true
 	}
-	err = ReadDocuments(f, func(line int, doc []byte) error {
-		ev, perr := readSaved(doc)
-		if perr != nil {
+	warn := func(format string, a ...any) {
+		fmt.Fprintf(opts.IO.ErrOut, "%s "+format+"\n", append([]any{est.Warn.Render("!")}, a...)...)
+	}
+	warnedStream := false
+	r := eventlog.NewReader(f)
+	for {
+		rec, rerr := r.Next()
+		var le *eventlog.LineError
+		var ie *eventlog.IncompleteError
+		switch {
+		case errors.Is(rerr, io.EOF):
+			return events, n, bad, nil
+		case errors.As(rerr, &ie):
+			warn("%s (skipped)", ie)
+			continue
+		case errors.As(rerr, &le):
 			bad++
-			fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, perr)
-			return nil
+			warn("%s (skipped)", render.Sanitise(le.Error()))
+			continue
+		case rerr != nil:
+			return nil, n, bad, fmt.Errorf("read %s: %w", opts.File, rerr)
+		}
+		if rec.Form == eventlog.FormStream && !warnedStream {
+			warnedStream = true
+			warn("line %d: a 'listen --json' line: its secret_key and Authorization were redacted when it was "+
+				"written, so what is sent is not the request that arrived (replay a --save file for that)", rec.Line)
 		}
 		n++
-		ev.index = n
-		if (opts.Index > 0 && n != opts.Index) || (len(actions) > 0 && !actions[ev.kind]) {
-			return nil
+		if (opts.Index > 0 && n != opts.Index) || (len(actions) > 0 && !actions[listener.Classify(rec.Body).Kind]) {
+			continue
 		}
+		ev := savedFrom(rec)
+		ev.index = n
 		events = append(events, ev)
-		return nil
-	}, func(line int, err error) {
-		bad++
-		fmt.Fprintf(opts.IO.ErrOut, "%s line %d: %v (skipped)\n", est.Warn.Render("!"), line, err)
-	})
-	if err != nil {
-		err = fmt.Errorf("read %s: %w", opts.File, err)
 	}
-	return events, n, bad, err
 }

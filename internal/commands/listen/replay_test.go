@@ -107,3 +107,66 @@ func TestDemo(t *testing.T) {
 		t.Errorf("stderr: %s", ts.ErrOut.String())
 	}
 }
+
+// captureApp records each request's Authorization and body.
+func captureApp(t *testing.T) (*httptest.Server, func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var got []string
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization")+"|"+string(b))
+		mu.Unlock()
+	}))
+	t.Cleanup(app.Close)
+	return app, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }
+}
+
+// TestReplayLegacyFile: a file written before the format had versions
+// replays its exact bodies (the old reader lost trailing newlines and
+// leading whitespace).
+func TestReplayLegacyFile(t *testing.T) {
+	app, got := captureApp(t)
+	io1, ts := iostreams.Test()
+	err := replayRun(context.Background(), &ReplayOptions{IO: io1, File: "../../eventlog/testdata/legacy-v1.jsonl", To: app.URL, NoRetry: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ts.ErrOut.String())
+	}
+	want := []string{
+		"|" + `{"action":"incoming_chat","webhook_id":"w1","payload":{"chat":{"id":"C1"}}}`,
+		"|{\"action\":\"chat_deactivated\",\"webhook_id\":\"w2\",\"payload\":{\"chat_id\":\"C2\"}}\n",
+		"|{\r\n  \"action\": \"incoming_event\",\r\n  \"webhook_id\": \"w3\"\r\n}\r\n",
+		"Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig|  \t{\"type\":\"install\",\"data\":{\"account_id\":7}} \t ",
+		"|{\"action\":\"incoming_event\",\"webhook_id\":\"w5\",\"payload\":{\"event\":{\"text\":\"caf\xe9 \xff\"}}}",
+	}
+	if diff := cmp.Diff(want, got()[:5]); diff != "" {
+		t.Errorf("replayed (-want +got):\n%s", diff)
+	}
+}
+
+// TestReplayStreamAndIncomplete: a `listen --json` line is replayed with a
+// warning and without its redacted Authorization; a cut last line is
+// skipped with a note and does not fail the run.
+func TestReplayStreamAndIncomplete(t *testing.T) {
+	stream := `{"received_at":"2026-05-01T12:00:00Z","family":"monday","kind":"install","webhook_id":null,"verified":null,"path":"/","headers":{"Authorization":"Bearer eyJ****(28 chars)","Content-Type":"application/json"},"body":{"type":"install","data":{}}}` + "\n"
+	record := `{"v":2,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/","verified":null,"headers":{},"body":{"type":"install"}}` + "\n"
+	file := filepath.Join(t.TempDir(), "f.jsonl")
+	if err := os.WriteFile(file, []byte(stream+stream+record+record[:30]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	app, got := captureApp(t)
+	io1, ts := iostreams.Test()
+	err := replayRun(context.Background(), &ReplayOptions{IO: io1, File: file, To: app.URL, NoRetry: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ts.ErrOut.String())
+	}
+	want := []string{`|{"type":"install","data":{}}`, `|{"type":"install","data":{}}`, `|{"type":"install"}`}
+	if diff := cmp.Diff(want, got()); diff != "" {
+		t.Errorf("replayed (-want +got):\n%s", diff)
+	}
+	errOut := ts.ErrOut.String()
+	if strings.Count(errOut, "'listen --json' line") != 1 || !strings.Contains(errOut, "line 4: incomplete last record") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+}

@@ -7,8 +7,10 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	authcmd "github.com/lcwh/lcwh/internal/commands/auth"
+	checkcmd "github.com/lcwh/lcwh/internal/commands/check"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/doctor"
 	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
@@ -75,13 +77,14 @@ $ lcwh help environment`,
 	byGroup := map[string][]*cobra.Command{}
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
+	add(GroupLocal, checkcmd.NewCmdCheck(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
 	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
 		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),
-		webhook.NewCmdState(f, nil))
+		webhook.NewCmdState(f, nil), doctor.NewCmdDoctor(f, nil))
 	add(GroupAuth, authcmd.NewCmdAuth(f))
 	add(GroupConfig,
 		configcmd.NewCmdConfig(f),

@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // defaultSandboxURL matches the sandbox_url default in internal/config.
@@ -40,6 +43,16 @@ func resolveSandboxURL(f *cmdutil.Factory, cmd *cobra.Command) (string, error) {
 	return strings.TrimRight(u, "/"), nil
 }
 
+// controlHTTPClient is the client for a sandbox's control endpoints, from
+// httpclient (so --debug logs it), not following redirects: a sandbox
+// never sends one. timeout 0 means httpclient's default.
+func controlHTTPClient(f *cmdutil.Factory, timeout time.Duration) *http.Client {
+	o := f.HTTPOptions()
+	o.Timeout = timeout
+	o.NoRedirect = true
+	return httpclient.New(o)
+}
+
 // controlClient talks to a running sandbox's /_lcwh/ endpoints.
 type controlClient struct {
 	base string
@@ -59,13 +72,13 @@ func (c controlClient) call(ctx context.Context, method, path string, in, out an
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+livechattest.ControlPrefix+path, body)
 	if err != nil {
-		return cmdutil.FlagErrorf("--sandbox %q: %v", c.base, err)
+		return cmdutil.FlagErrorf("--sandbox %q: %v", termtext.RedactURL(c.base), err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
-			return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", c.base),
+			return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", termtext.RedactURL(c.base)),
 				`Start one with "lcwh sandbox" in another terminal, or point --sandbox / LCWH_SANDBOX_URL at it.`)
 		}
 		return fmt.Errorf("reach sandbox: %w", err)
@@ -76,10 +89,10 @@ func (c controlClient) call(ctx context.Context, method, path string, in, out an
 		return fmt.Errorf("read sandbox answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return controlFailure(c.base, resp.StatusCode, raw)
+		return controlFailure(termtext.RedactURL(c.base), resp.StatusCode, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", c.base, err)
+		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", termtext.RedactURL(c.base), err)
 	}
 	return nil
 }

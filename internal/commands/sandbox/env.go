@@ -23,7 +23,7 @@ type EnvOptions struct {
 
 // NewCmdEnv builds `lcwh sandbox env`.
 func NewCmdEnv(f *cmdutil.Factory, runF func(*EnvOptions) error) *cobra.Command {
-	opts := &EnvOptions{IO: f.IOStreams, HTTPClient: &http.Client{}}
+	opts := &EnvOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "env",
 		Short: "Print the export lines that point lcwh at a running sandbox",
@@ -39,6 +39,9 @@ $ lcwh sandbox env --sandbox http://127.0.0.1:9999 --json`,
 				return err
 			}
 			opts.SandboxURL = u
+			if opts.HTTPClient == nil {
+				opts.HTTPClient = controlHTTPClient(f, 0)
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -48,6 +49,9 @@ type SandboxOptions struct {
 	Ready func(url string)
 	// Signals are what end the sandbox (default Ctrl-C and SIGTERM).
 	Signals []os.Signal
+	// DeliveryLog, when set (--debug), receives the redacted log of the
+	// deliveries trigger makes.
+	DeliveryLog io.Writer
 }
 
 // NewCmdSandbox builds `lcwh sandbox` and its trigger subcommand.
@@ -89,6 +93,7 @@ $ lcwh sandbox --json`,
 			if opts.Port < 0 || opts.Port > 65535 {
 				return cmdutil.FlagErrorf("--port must be 0–65535 (0 picks a free port), not %d", opts.Port)
 			}
+			opts.DeliveryLog = f.HTTPOptions().Debug
 			if runF != nil {
 				return runF(opts)
 			}
@@ -124,6 +129,7 @@ func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
 		ctx = context.Background()
 	}
 	fake := livechattest.New()
+	fake.DeliveryLog = opts.DeliveryLog
 	st, err := openState(opts.StatePath, fake)
 	if err != nil {
 		return err

@@ -16,10 +16,11 @@ import (
 	"github.com/lcwh/lcwh/internal/livechattest"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // triggerFields is the documented --json field set.
-const triggerFields = "kind, registered, deliveries (webhook_id, owner_client_id, type, url, ok, status, attempts, latency_ms, error, warning, unevaluated_filters), skipped (webhook_id, owner_client_id, type, url, reason)"
+const triggerFields = "kind, registered, deliveries (webhook_id, owner_client_id, type, url (userinfo redacted), ok, status, attempts, latency_ms, error, warning, unevaluated_filters), skipped (webhook_id, owner_client_id, type, url (userinfo redacted), reason)"
 
 // TriggerOptions are the inputs of `lcwh sandbox trigger`.
 type TriggerOptions struct {
@@ -38,7 +39,7 @@ type TriggerOptions struct {
 
 // NewCmdTrigger builds `lcwh sandbox trigger`.
 func NewCmdTrigger(f *cmdutil.Factory, runF func(*TriggerOptions) error) *cobra.Command {
-	opts := &TriggerOptions{IO: f.IOStreams, HTTPClient: &http.Client{}}
+	opts := &TriggerOptions{IO: f.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "trigger KIND [--set path=value]…",
 		Short: "Make the running sandbox deliver a webhook to its registered URLs",
@@ -97,6 +98,9 @@ $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
 				return err
 			}
 			opts.SandboxURL = u
+			if opts.HTTPClient == nil {
+				opts.HTTPClient = controlHTTPClient(f, triggerWait(opts))
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -112,6 +116,24 @@ $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
 	addSandboxFlag(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, triggerFields)
 	return cmd
+}
+
+// triggerWait bounds the control request of a trigger: the sandbox answers
+// once every delivery is done, which takes up to every attempt's timeout
+// plus every pause between them, and some slack.
+func triggerWait(opts *TriggerOptions) time.Duration {
+	timeout, retries := opts.Timeout, opts.Retries
+	if timeout <= 0 {
+		timeout = sender.DefaultTimeout
+	}
+	if opts.NoRetry {
+		retries = 0
+	}
+	wait := time.Duration(retries+1)*timeout + 30*time.Second
+	for _, d := range sender.Schedule(opts.RetryInterval, retries) {
+		wait += d
+	}
+	return wait
 }
 
 // checkKind accepts livechat-family kinds; others get did-you-mean or a
@@ -147,6 +169,7 @@ func triggerRun(ctx context.Context, opts *TriggerOptions) error {
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodPost, "trigger", req, &res); err != nil {
 		return err
 	}
+	redactURLs(&res)
 	if opts.JSON {
 		if err := cmdutil.WriteJSON(opts.IO.Out, res); err != nil {
 			return err
@@ -157,6 +180,17 @@ func triggerRun(ctx context.Context, opts *TriggerOptions) error {
 		}
 	}
 	return summarise(opts, &res)
+}
+
+// redactURLs hides the userinfo of every webhook URL in res: registered
+// URLs may carry a password, and results are printed (table and --json).
+func redactURLs(res *livechattest.TriggerResult) {
+	for i := range res.Deliveries {
+		res.Deliveries[i].URL = termtext.RedactURL(res.Deliveries[i].URL)
+	}
+	for i := range res.Skipped {
+		res.Skipped[i].URL = termtext.RedactURL(res.Skipped[i].URL)
+	}
 }
 
 func printTable(io *iostreams.IOStreams, res *livechattest.TriggerResult) error {
@@ -195,7 +229,7 @@ func summarise(opts *TriggerOptions, res *livechattest.TriggerResult) error {
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	w := opts.IO.ErrOut
 	if res.Registered == 0 {
-		return cmdutil.WithHint(fmt.Errorf("no webhook is registered for %s in the sandbox at %s", res.Kind, opts.SandboxURL),
+		return cmdutil.WithHint(fmt.Errorf("no webhook is registered for %s in the sandbox at %s", res.Kind, termtext.RedactURL(opts.SandboxURL)),
 			fmt.Sprintf(`Register one first: lcwh register --action %s --url http://127.0.0.1:9000/hook --secret S`, res.Kind))
 	}
 	failed := 0

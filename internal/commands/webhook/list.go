@@ -14,6 +14,7 @@ import (
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/signature"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // ListOptions are the inputs of `lcwh list`.
@@ -35,7 +36,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Long: `List the webhooks registered for your app's Client ID (list_webhooks).
 On a terminal it prints a table of id, action, type, url, description and
 filters; piped, tab-separated lines without a header; with --json, the API's
-objects. A secret_key, if LiveChat returns one, is shown redacted.`,
+objects. A secret_key, if LiveChat returns one, is shown redacted, and so
+is the password (or a lone user name) in a webhook URL.`,
 		Example: `$ lcwh list
 $ lcwh list --action incoming_chat
 $ lcwh list --json | jq -r '.[].id'`,
@@ -56,7 +58,7 @@ $ lcwh list --json | jq -r '.[].id'`,
 	cmd.Flags().StringVar(&opts.Action, "action", "", "Only webhooks for this action")
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	addClientIDFlag(cmd)
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, url, description, action, filters, owner_client_id, type, additional_data, secret_key (redacted)")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, url (userinfo redacted), description, action, filters, owner_client_id, type, additional_data, secret_key (redacted)")
 	return cmd
 }
 
@@ -78,6 +80,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			if h.SecretKey != "" {
 				h.SecretKey = signature.Redact(h.SecretKey)
 			}
+			h.URL = termtext.RedactURL(h.URL)
 			shown = append(shown, h)
 		}
 	}
@@ -90,7 +93,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			if opts.Action != "" {
 				what = "no " + opts.Action + " webhooks registered"
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "%s for client %s\n", what, owner)
+			fmt.Fprintf(opts.IO.ErrOut, "%s for client %s\n", termtext.Line(what), termtext.Line(owner))
 		}
 		return nil
 	}

@@ -2,8 +2,6 @@ package webhook
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -13,6 +11,8 @@ import (
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/termtext"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
 
 // RegisterOptions are the inputs of `lcwh register`.
@@ -117,7 +117,7 @@ $ lcwh register --action incoming_event --url https://example.com/hook --secret 
 
 // complete validates flags into opts; every check the spec allows happens here.
 func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON string, addData []string, secretFlag bool) error {
-	acts := splitList(actions)
+	acts := webhooks.SplitList(actions)
 	if len(acts) == 0 {
 		return cmdutil.FlagErrorf("--action is required")
 	}
@@ -136,87 +136,12 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 	if err := livechat.ValidateURL(opts.URL); err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	reg, err := ParseRegistration(opts.Version, acts, filtersJSON, filterKVs, addData)
+	reg, err := webhooks.ParseRegistration(opts.Version, acts, filtersJSON, filterKVs, addData)
 	if err != nil {
-		return err
+		return cmdutil.FlagErrorWrap(err)
 	}
 	opts.Actions, opts.Filters, opts.AdditionalData = reg.Actions, reg.Filters, reg.AdditionalData
 	return nil
-}
-
-// Registration is the validated part of a register_webhook call that
-// `lcwh register` and `lcwh listen --register` share.
-type Registration struct {
-	Actions        []livechat.WebhookName // in the order given, without repeats
-	Filters        *livechat.Filters      // nil when none
-	AdditionalData []string
-}
-
-// ParseRegistration validates actions (comma lists allowed), filters and
-// additional data against the action table of version, as LiveChat would
-// (configuration-api.md §6.1, §6.8). Errors are usage errors with hints.
-func ParseRegistration(version string, actions []string, filtersJSON string, filterKVs, addData []string) (Registration, error) {
-	var reg Registration
-	filters, err := buildFilters(filtersJSON, filterKVs)
-	if err != nil {
-		return reg, err
-	}
-	reg.Filters = filters
-	reg.AdditionalData = splitList(addData)
-	names, known := livechat.Names(version)
-	if !known {
-		return reg, cmdutil.UsageHint(fmt.Errorf("lcwh has no action table for API version %s", version),
-			"Use one of "+fmt.Sprint(livechat.Versions())+" with --api-version or LCWH_API_VERSION.")
-	}
-	seen := map[string]bool{}
-	for _, a := range splitList(actions) {
-		if seen[a] {
-			continue
-		}
-		seen[a] = true
-		n, err := checkAction(names, version, a)
-		if err != nil {
-			return reg, err
-		}
-		if err := livechat.ValidateFilters(n, reg.Filters); err != nil {
-			return reg, cmdutil.FlagErrorWrap(err)
-		}
-		if err := livechat.ValidateAdditionalData(n, reg.AdditionalData); err != nil {
-			return reg, cmdutil.FlagErrorWrap(err)
-		}
-		reg.Actions = append(reg.Actions, n)
-	}
-	return reg, nil
-}
-
-// buildFilters merges --filters JSON and --filter key=value pairs; nil when none.
-func buildFilters(filtersJSON string, kvs []string) (*livechat.Filters, error) {
-	filters := &livechat.Filters{}
-	if filtersJSON != "" {
-		f, err := livechat.ParseFilters(filtersJSON)
-		if err != nil {
-			return nil, cmdutil.FlagErrorWrap(err)
-		}
-		filters = f
-	}
-	for _, kv := range kvs {
-		if err := livechat.SetFilter(filters, kv); err != nil {
-			return nil, cmdutil.FlagErrorWrap(err)
-		}
-	}
-	if filters.Empty() {
-		return nil, nil
-	}
-	return filters, nil
-}
-
-// GenerateSecret returns 32 random bytes as unpadded base64url (43 characters).
-func GenerateSecret() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate secret: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func registerRun(ctx context.Context, opts *RegisterOptions) error {
@@ -228,7 +153,7 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 		return err
 	}
 	if opts.GenerateSecret {
-		if opts.Secret, err = GenerateSecret(); err != nil {
+		if opts.Secret, err = webhooks.GenerateSecret(); err != nil {
 			return err
 		}
 	}
@@ -248,9 +173,9 @@ func registerRun(ctx context.Context, opts *RegisterOptions) error {
 			if firstErr == nil {
 				firstErr = err
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", st.StatusFail.Render("✗"), n.Action, err)
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", st.StatusFail.Render("✗"), n.Action, termtext.Line(err.Error()))
 		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "%s Registered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(n.Action), id)
+			fmt.Fprintf(opts.IO.ErrOut, "%s Registered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(n.Action), termtext.Line(id))
 		}
 		results = append(results, r)
 		if errors.Is(err, livechat.ErrAuthentication) || errors.Is(err, livechat.ErrAuthorization) {
@@ -290,17 +215,11 @@ func writeRegistered(opts *RegisterOptions, results []registerResult, registered
 	}
 	for _, r := range results {
 		if r.err == nil {
-			fmt.Fprintf(opts.IO.Out, "%s\t%s\n", r.ID, r.Action)
+			fmt.Fprintf(opts.IO.Out, "%s\t%s\n", termtext.Line(r.ID), r.Action)
 		}
 	}
 	if showSecret {
 		fmt.Fprintf(opts.IO.Out, "secret_key\t%s\n", opts.Secret)
 	}
 	return nil
-}
-
-// Owner returns whose webhooks a command manages: clientID, else the OAuth
-// token's client id, else a usage error saying where a client id comes from.
-func Owner(clientID string, c *livechat.Client) (string, error) {
-	return ownerOrTokenClient(clientID, c)
 }

@@ -15,10 +15,9 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/livechat"
+	"github.com/lcwh/lcwh/internal/termtext"
+	"github.com/lcwh/lcwh/internal/webhooks"
 )
-
-// clientIDHint says where a client id can come from.
-const clientIDHint = `Pass --client-id, set LCWH_CLIENT_ID, or run "lcwh config set client_id ID" (the Client ID of your app in Developer Console).`
 
 // addClientIDFlag adds --client-id.
 func addClientIDFlag(cmd *cobra.Command) {
@@ -44,18 +43,6 @@ func resolveSettings(f *cmdutil.Factory, cmd *cobra.Command) (clientID, version 
 	return strings.TrimSpace(cfg.Get("client_id")), version, nil
 }
 
-// ownerOrTokenClient returns clientID, else the OAuth token's client id,
-// else a usage error.
-func ownerOrTokenClient(clientID string, c *livechat.Client) (string, error) {
-	if clientID != "" {
-		return clientID, nil
-	}
-	if c.TokenClientID != "" {
-		return c.TokenClientID, nil
-	}
-	return "", cmdutil.UsageHint(errors.New("no client id: webhooks belong to an app's Client ID"), clientIDHint)
-}
-
 // clientFor builds the API client and settles whose webhooks a command
 // manages: --client-id (or its env/config), else the OAuth token's client.
 func clientFor(newClient func() (*livechat.Client, error), clientID string) (*livechat.Client, string, error) {
@@ -63,7 +50,7 @@ func clientFor(newClient func() (*livechat.Client, error), clientID string) (*li
 	if err != nil {
 		return nil, "", err
 	}
-	owner, err := ownerOrTokenClient(clientID, client)
+	owner, err := webhooks.Owner(clientID, client)
 	if err != nil {
 		return nil, "", err
 	}
@@ -74,7 +61,7 @@ func clientFor(newClient func() (*livechat.Client, error), clientID string) (*li
 // their hint and exit code; a missing owner with a PAT is a usage error.
 func explain(err error) error {
 	if errors.Is(err, livechat.ErrOwnerRequired) {
-		return cmdutil.UsageHint(err, clientIDHint)
+		return cmdutil.UsageHint(err, webhooks.ClientIDHint)
 	}
 	return err
 }
@@ -86,19 +73,6 @@ func actionNames(version string) []livechat.WebhookName {
 		names, _ = livechat.Names(livechat.DefaultVersion)
 	}
 	return names
-}
-
-// checkAction validates action against the table of version, with "did you mean".
-func checkAction(names []livechat.WebhookName, version, action string) (livechat.WebhookName, error) {
-	n, ok := livechat.LookupName(names, action)
-	if ok {
-		return n, nil
-	}
-	msg := fmt.Sprintf("unknown webhook action %q for API version %s", action, version)
-	if s := livechat.SuggestAction(names, action); len(s) > 0 {
-		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
-	}
-	return livechat.WebhookName{}, cmdutil.UsageHint(errors.New(msg), `Run "lcwh names" for the list of actions.`)
 }
 
 // completeActions completes --action values (comma lists included).
@@ -133,7 +107,7 @@ func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, strin
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		owner, err := ownerOrTokenClient(clientID, c)
+		owner, err := webhooks.Owner(clientID, c)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
@@ -148,7 +122,7 @@ func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, strin
 		var out []string
 		for _, h := range hooks {
 			if strings.HasPrefix(h.ID, toComplete) {
-				out = append(out, h.ID+"\t"+h.Action+" → "+h.URL)
+				out = append(out, termtext.Line(h.ID)+"\t"+termtext.Line(h.Action)+" → "+termtext.URL(h.URL))
 			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
@@ -167,17 +141,4 @@ func confirm(in io.Reader, errOut io.Writer, question string) (bool, error) {
 	}
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes", nil
-}
-
-// splitList splits comma-separated flag values and drops empties.
-func splitList(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // StateOptions are the inputs of `lcwh enable`, `lcwh disable` and `lcwh state`.
@@ -100,7 +101,7 @@ func stateRun(ctx context.Context, opts *StateOptions) error {
 	case stateGet:
 		fmt.Fprintln(opts.IO.Out, word)
 	default:
-		fmt.Fprintf(opts.IO.ErrOut, "%s Webhooks of client %s %s for your license (takes effect within 2 minutes)\n", st.Success.Render("✓"), shown, word)
+		fmt.Fprintf(opts.IO.ErrOut, "%s Webhooks of client %s %s for your license (takes effect within 2 minutes)\n", st.Success.Render("✓"), termtext.Line(shown), word)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // UnregisterOptions are the inputs of `lcwh unregister`.
@@ -98,7 +99,7 @@ $ lcwh unregister --all --yes`,
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	addClientIDFlag(cmd)
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, action, url, removed, error")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, "id, action, url (userinfo redacted), removed, error")
 	return cmd
 }
 
@@ -124,12 +125,12 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 	targets, missing := selectTargets(opts, hooks, host)
 	var results []unregisterResult
 	for _, id := range missing {
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s: no such webhook for client %s\n", st.StatusFail.Render("✗"), id, owner)
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s: no such webhook for client %s\n", st.StatusFail.Render("✗"), termtext.Line(id), termtext.Line(owner))
 		results = append(results, unregisterResult{ID: id, Error: "not found"})
 	}
 	if len(targets) == 0 {
 		if len(missing) == 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "nothing to unregister for client %s\n", owner)
+			fmt.Fprintf(opts.IO.ErrOut, "nothing to unregister for client %s\n", termtext.Line(owner))
 		}
 		return finishUnregister(opts, results, len(missing))
 	}
@@ -146,10 +147,10 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 			failed++
 			lastErr = err
 			t.Error = err.Error()
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %v\n", st.StatusFail.Render("✗"), t.ID, err)
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", st.StatusFail.Render("✗"), termtext.Line(t.ID), termtext.Line(err.Error()))
 		} else {
 			t.Removed = true
-			fmt.Fprintf(opts.IO.ErrOut, "%s Unregistered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(t.Action), t.ID)
+			fmt.Fprintf(opts.IO.ErrOut, "%s Unregistered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(termtext.Line(t.Action)), termtext.Line(t.ID))
 		}
 		results = append(results, t)
 		if errors.Is(err, livechat.ErrAuthentication) {
@@ -168,9 +169,9 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 
 // confirmRemoval lists targets on stderr and asks; no means ErrCancel.
 func confirmRemoval(opts *UnregisterOptions, st render.Styles, owner string, targets []unregisterResult) error {
-	fmt.Fprintf(opts.IO.ErrOut, "These webhooks of client %s will be removed:\n", owner)
+	fmt.Fprintf(opts.IO.ErrOut, "These webhooks of client %s will be removed:\n", termtext.Line(owner))
 	for _, t := range targets {
-		fmt.Fprintf(opts.IO.ErrOut, "  %s  %s  %s\n", t.ID, st.Action.Render(t.Action), t.URL)
+		fmt.Fprintf(opts.IO.ErrOut, "  %s  %s  %s\n", termtext.Line(t.ID), st.Action.Render(termtext.Line(t.Action)), termtext.URL(t.URL))
 	}
 	ok, err := confirm(opts.IO.In, opts.IO.ErrOut, fmt.Sprintf("Remove %d webhook(s)?", len(targets)))
 	if err != nil {
@@ -195,7 +196,7 @@ func selectTargets(opts *UnregisterOptions, hooks []livechat.Webhook, host strin
 	if len(opts.IDs) == 0 {
 		for _, h := range hooks {
 			if opts.All || (opts.Action != "" && h.Action == opts.Action) || (opts.URL != "" && h.URL == opts.URL) || (opts.Stale && stale(h)) {
-				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
+				targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: termtext.RedactURL(h.URL)})
 			}
 		}
 		return targets, nil
@@ -211,7 +212,7 @@ func selectTargets(opts *UnregisterOptions, hooks []livechat.Webhook, host strin
 		}
 		seen[id] = true
 		if h, ok := byID[id]; ok {
-			targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: h.URL})
+			targets = append(targets, unregisterResult{ID: h.ID, Action: h.Action, URL: termtext.RedactURL(h.URL)})
 		} else {
 			missing = append(missing, id)
 		}
@@ -228,7 +229,7 @@ func writeUnregistered(opts *UnregisterOptions, results []unregisterResult) erro
 	}
 	for _, r := range results {
 		if r.Removed {
-			fmt.Fprintln(opts.IO.Out, r.ID)
+			fmt.Fprintln(opts.IO.Out, termtext.Line(r.ID))
 		}
 	}
 	return nil

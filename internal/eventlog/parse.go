@@ -1,0 +1,245 @@
+package eventlog
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/jsonlimit"
+)
+
+// b64 decodes body_b64 and headers_b64: standard alphabet, padded, and
+// strict (no stray bits), so one text means one byte sequence.
+var b64 = base64.StdEncoding.Strict()
+
+// fields are the top-level members parse looks at.
+type fields struct {
+	v, receivedAt, method, path, verified, headers, headersB64 gjson.Result
+	body, bodyB64, bodyLF, bodyCR, family                      gjson.Result
+}
+
+func (f *fields) set(key string, val gjson.Result) {
+	switch key {
+	case "v":
+		f.v = val
+	case "received_at":
+		f.receivedAt = val
+	case "method":
+		f.method = val
+	case "path":
+		f.path = val
+	case "verified":
+		f.verified = val
+	case "headers":
+		f.headers = val
+	case "headers_b64":
+		f.headersB64 = val
+	case "body":
+		f.body = val
+	case "body_b64":
+		f.bodyB64 = val
+	case "body_lf":
+		f.bodyLF = val
+	case "body_cr":
+		f.bodyCR = val
+	case "family":
+		f.family = val
+	}
+}
+
+// parse turns one document (trimmed, non-empty) into a Record. The error
+// is the reason for a LineError. Nothing in the Record aliases doc.
+func parse(doc []byte) (*Record, error) {
+	// A record's body sits one level inside the record, so the line may be
+	// one level deeper than a body may.
+	depth := jsonlimit.Depth(doc, jsonlimit.MaxDepth+1)
+	if depth > jsonlimit.MaxDepth+1 {
+		return nil, depthError(doc)
+	}
+	if !gjson.ValidBytes(doc) {
+		return nil, ErrNotJSON
+	}
+	// Every record has a received_at member; a document whose text lacks
+	// the name is a bare body, with no need to walk its members.
+	if doc[0] != '{' || !bytes.Contains(doc, receivedAt) {
+		return bare(doc, depth)
+	}
+	// gjson reads a string; doc outlives this call and every value kept is
+	// copied, so no string below escapes aliasing doc.
+	top := gjson.Parse(unsafe.String(unsafe.SliceData(doc), len(doc)))
+	var f fields
+	top.ForEach(func(k, v gjson.Result) bool {
+		f.set(k.Str, v)
+		return true
+	})
+	if !f.receivedAt.Exists() {
+		return bare(doc, depth)
+	}
+	rec := &Record{Form: FormLegacy}
+	switch {
+	case f.v.Exists():
+		if f.v.Raw != "2" {
+			return nil, &VersionError{V: clip(f.v.Raw, 20)}
+		}
+		rec.Form = FormRecord
+	case f.family.Exists():
+		rec.Form = FormStream
+	}
+	if !f.body.Exists() {
+		return nil, ErrNoBody
+	}
+	if t, err := time.Parse(time.RFC3339Nano, f.receivedAt.Str); err == nil {
+		rec.ReceivedAt = t
+	}
+	rec.Method = clone(f.method)
+	rec.Path = clone(f.path)
+	switch f.verified.Type {
+	case gjson.True:
+		rec.Verify = VerifyOK
+	case gjson.False:
+		rec.Verify = VerifyFailed
+	}
+	if err := rec.readHeaders(f.headers, f.headersB64); err != nil {
+		return nil, err
+	}
+	return rec, rec.readBody(doc, &f)
+}
+
+var receivedAt = []byte("received_at")
+
+// depthError reports where doc passes jsonlimit.MaxDepth.
+func depthError(doc []byte) error {
+	if err := jsonlimit.CheckDepth(doc, jsonlimit.MaxDepth); err != nil {
+		return err
+	}
+	return &jsonlimit.DepthError{Max: jsonlimit.MaxDepth}
+}
+
+// bare is a plain JSON document of the given depth: its bytes are the body.
+func bare(doc []byte, depth int) (*Record, error) {
+	if depth > jsonlimit.MaxDepth {
+		return nil, depthError(doc)
+	}
+	return &Record{Form: FormBare, Body: append([]byte(nil), doc...), BodyValid: true}, nil
+}
+
+func (rec *Record) readHeaders(h, hb64 gjson.Result) error {
+	if !h.IsObject() {
+		return nil
+	}
+	rec.Header = map[string][]string{}
+	h.ForEach(func(k, v gjson.Result) bool {
+		if v.Type == gjson.String {
+			rec.Header[clone(k)] = []string{clone(v)}
+		}
+		return true
+	})
+	if !hb64.Exists() {
+		return nil
+	}
+	if !hb64.IsObject() {
+		return ErrHeadersBase64
+	}
+	var err error
+	hb64.ForEach(func(k, v gjson.Result) bool {
+		b, derr := b64.DecodeString(v.Str)
+		if v.Type != gjson.String || derr != nil {
+			err = ErrHeadersBase64
+			return false
+		}
+		rec.Header[clone(k)] = []string{string(b)}
+		return true
+	})
+	return err
+}
+
+func (rec *Record) readBody(doc []byte, f *fields) error {
+	switch {
+	case f.bodyB64.Exists():
+		b, err := b64.DecodeString(f.bodyB64.Str)
+		if f.bodyB64.Type != gjson.String || err != nil {
+			return ErrBodyBase64
+		}
+		rec.Body = b
+		rec.BodyValid = jsonlimit.Valid(b, jsonlimit.MaxDepth)
+		return nil
+	case rec.Form == FormLegacy:
+		b, err := legacyBody(doc, f.body, f.bodyLF, f.bodyCR)
+		if err != nil {
+			return err
+		}
+		rec.Body = b
+		rec.BodyValid = jsonlimit.Valid(b, jsonlimit.MaxDepth)
+		return nil
+	}
+	rec.Body = []byte(f.body.Raw)
+	rec.BodyValid = true // a value of the valid line, no deeper than it
+	return nil
+}
+
+// legacyBody restores the exact body of a record written before versions.
+// That writer put `"body":`, then the body's bytes with each CR and LF
+// replaced by a space, then `,"body_lf":[…]` and `,"body_cr":[…]` (offsets
+// into those bytes) when there were any, then `}`. So the body is all of
+// the bytes between that colon and the next member or the closing brace,
+// its leading and trailing whitespace included; gjson's value alone would
+// drop that whitespace.
+func legacyBody(doc []byte, body, lf, cr gjson.Result) ([]byte, error) {
+	start, end := body.Index, body.Index+len(body.Raw)
+	if start <= 0 || end > len(doc) || doc[start:end][0] != body.Raw[0] {
+		return []byte(body.Raw), nil // position unknown: the value is all there is
+	}
+	for start > 0 && isWS(doc[start-1]) {
+		start--
+	}
+	for end < len(doc) && isWS(doc[end]) {
+		end++
+	}
+	out := append([]byte(nil), doc[start:end]...)
+	for _, l := range [...]struct {
+		offs gjson.Result
+		c    byte
+	}{{lf, '\n'}, {cr, '\r'}} {
+		if !l.offs.Exists() {
+			continue
+		}
+		if !l.offs.IsArray() {
+			return nil, ErrOffsets
+		}
+		var bad bool
+		l.offs.ForEach(func(_, o gjson.Result) bool {
+			i := int(o.Int())
+			if o.Type != gjson.Number || o.Raw != strconv.Itoa(i) || i < 0 || i >= len(out) || out[i] != ' ' {
+				bad = true
+				return false
+			}
+			out[i] = l.c
+			return true
+		})
+		if bad {
+			return nil, ErrOffsets
+		}
+	}
+	return out, nil
+}
+
+// clone copies a string value out of the document.
+func clone(r gjson.Result) string {
+	if r.Type != gjson.String {
+		return ""
+	}
+	return strings.Clone(r.Str)
+}
+
+// clip shortens s to about n bytes for an error message.
+func clip(s string, n int) string {
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return strings.Clone(s)
+}

@@ -1,0 +1,307 @@
+package eventlog
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/jsonlimit"
+)
+
+var at = time.Date(2026, 5, 1, 12, 0, 0, 123000000, time.UTC)
+
+// checkLine fails unless line is one newline-terminated line of valid
+// UTF-8 and valid JSON (what Python's json and jq demand of JSONL).
+func checkLine(t *testing.T, line []byte) {
+	t.Helper()
+	if len(line) == 0 || line[len(line)-1] != '\n' || bytes.Count(line, []byte("\n")) != 1 {
+		t.Fatalf("not one line: %.200q", line)
+	}
+	if !utf8.Valid(line) {
+		t.Fatalf("not valid UTF-8: %.200q", line)
+	}
+	if !json.Valid(line) {
+		t.Fatalf("not valid JSON: %.200q", line)
+	}
+}
+
+// readAll reads every result of in.
+func readAll(t *testing.T, in []byte) (recs []*Record, errs []error) {
+	t.Helper()
+	r := NewReader(bytes.NewReader(in))
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return recs, errs
+		}
+		if err != nil {
+			var le *LineError
+			var ie *IncompleteError
+			if !errors.As(err, &le) && !errors.As(err, &ie) {
+				t.Fatalf("untyped error %v", err)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		recs = append(recs, rec)
+	}
+}
+
+func roundTrip(t *testing.T, rec *Record) *Record {
+	t.Helper()
+	line := Append(nil, rec)
+	checkLine(t, line)
+	recs, errs := readAll(t, line)
+	if len(errs) != 0 || len(recs) != 1 {
+		t.Fatalf("read back %d records, errors %v, from %.300q", len(recs), errs, line)
+	}
+	return recs[0]
+}
+
+func tenMiBBody() string {
+	var b strings.Builder
+	b.WriteString(`{"action":"incoming_event","webhook_id":"big","payload":{"text":"`)
+	for b.Len() < 10<<20-3 {
+		b.WriteString("lorem ipsum ")
+	}
+	b.WriteString("\"}}\n")
+	return b.String()
+}
+
+// TestBodyRoundTrip is the exact-bytes promise: every body comes back from
+// Append → Reader byte for byte, as raw JSON when that is exact, else
+// through body_b64 beside a readable body.
+func TestBodyRoundTrip(t *testing.T) {
+	tenMiB := tenMiBBody()
+	tests := []struct {
+		name, body string
+		raw        bool // kept as raw JSON (no body_b64)
+		readable   string
+		valid      bool
+	}{
+		{"compact", `{"action":"incoming_chat","webhook_id":"w"}`, true, `{"action":"incoming_chat","webhook_id":"w"}`, true},
+		{"scalar", `42`, true, `42`, true},
+		{"trailing LF", "{\"action\":\"incoming_chat\"}\n", false, `{"action":"incoming_chat"}`, true},
+		{"CRLF pretty", "{\r\n  \"action\": \"incoming_chat\"\r\n}\r\n", false, `{    "action": "incoming_chat"  }`, true},
+		{"leading spaces", `   {"action":"incoming_chat"}`, false, `{"action":"incoming_chat"}`, true},
+		{"trailing spaces and tabs", "{\"action\":\"x\"} \t \t", false, `{"action":"x"}`, true},
+		{"leading tab", "\t[1,2]", false, `[1,2]`, true},
+		{"invalid UTF-8", "{\"action\":\"incoming_event\",\"text\":\"caf\xe9 \xff\xfe!\"}", false, "{\"action\":\"incoming_event\",\"text\":\"caf\uFFFD \uFFFD!\"}", true},
+		{"truncated rune", "{\"action\":\"x\",\"t\":\"\xe2\x82\"}", false, "{\"action\":\"x\",\"t\":\"\uFFFD\"}", true},
+		{"UTF-8 BOM", "\xef\xbb\xbf{\"action\":\"incoming_chat\"}", false, `{"action":"incoming_chat"}`, false},
+		{"BOM then pretty", "\xef\xbb\xbf{\n \"action\": \"x\"\n}\n", false, `{  "action": "x" }`, false},
+		{"BOM only", "\xef\xbb\xbf", false, `null`, false},
+		{"not JSON", "action=incoming_chat&x=1", false, `null`, false},
+		{"invalid UTF-8, not JSON", "\xff\xfe\x00\x01", false, `null`, false},
+		{"empty", "", false, `null`, false},
+		{"only whitespace", " \r\n", false, `null`, false},
+		{"raw DEL and C1 controls", "{\"a\":\"\x7f\xc2\x9b[31m\"}", true, "{\"a\":\"\x7f\xc2\x9b[31m\"}", true},
+		{"escapes kept", `{"a":"\u00e9\n\"\\\/"}`, true, `{"a":"\u00e9\n\"\\\/"}`, true},
+		{"deeper than MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth+1) + strings.Repeat("]", jsonlimit.MaxDepth+1), false, `null`, false},
+		{"at MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true, strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true},
+		{"10 MiB with trailing LF", tenMiB, false, strings.TrimSuffix(tenMiB, "\n"), true},
+		{"10 MiB exact", strings.TrimSuffix(tenMiB, "\n"), true, strings.TrimSuffix(tenMiB, "\n"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, trusted := range []bool{false, true} {
+				if trusted && (!tt.valid || len(tt.body) > 1<<20) {
+					continue // BodyValid may only be set for valid JSON; 10 MiB once is enough
+				}
+				rec := &Record{ReceivedAt: at, Method: "POST", Path: "/hooks", Body: []byte(tt.body), BodyValid: trusted}
+				line := Append(nil, rec)
+				res := gjson.GetManyBytes(line, "v", "body", "body_b64")
+				if res[0].Raw != "2" {
+					t.Errorf("v = %s", res[0].Raw)
+				}
+				if got := res[1].Raw; got != tt.readable {
+					t.Errorf("readable body = %.100q, want %.100q", got, tt.readable)
+				}
+				if res[2].Exists() == tt.raw {
+					t.Errorf("body_b64 present = %v, want %v", res[2].Exists(), !tt.raw)
+				}
+				got := roundTrip(t, rec)
+				if !bytes.Equal(got.Body, []byte(tt.body)) {
+					t.Fatalf("body came back %.100q, want %.100q", got.Body, tt.body)
+				}
+				if got.BodyValid != tt.valid || got.Form != FormRecord || !got.Exact() {
+					t.Errorf("BodyValid %v Form %v, want valid %v", got.BodyValid, got.Form, tt.valid)
+				}
+			}
+		})
+	}
+}
+
+// TestJQBodyActionOnEveryLine: the readable body lets `jq .body.action`
+// work on every line, exact or not.
+func TestJQBodyActionOnEveryLine(t *testing.T) {
+	for _, body := range []string{
+		`{"action":"incoming_chat"}`,
+		"{\n  \"action\": \"incoming_chat\"\n}\n",
+		"\xef\xbb\xbf{\"action\":\"incoming_chat\"}",
+		"{\"action\":\"incoming_chat\",\"t\":\"\xff\"}",
+	} {
+		line := Append(nil, &Record{Body: []byte(body)})
+		var v struct {
+			Body struct {
+				Action string `json:"action"`
+			} `json:"body"`
+		}
+		if err := json.Unmarshal(line, &v); err != nil || v.Body.Action != "incoming_chat" {
+			t.Errorf("%q: .body.action = %q (%v)", body, v.Body.Action, err)
+		}
+	}
+}
+
+func TestAppendRecordLine(t *testing.T) {
+	rec := &Record{ReceivedAt: at, Method: "POST", Path: "/hooks", Verify: VerifyOK,
+		Header: map[string][]string{"Content-Type": {"application/json"}, "X-Two": {"a", "b"}},
+		Body:   []byte(`{"action":"incoming_chat"}`)}
+	want := `{"v":2,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":true,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"}}` + "\n"
+	if diff := cmp.Diff(want, string(Append(nil, rec))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	rec.Body = []byte("{\"action\":\"incoming_chat\"}\n")
+	rec.Verify = VerifyFailed
+	want = `{"v":2,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"},"body_b64":"eyJhY3Rpb24iOiJpbmNvbWluZ19jaGF0In0K"}` + "\n"
+	if diff := cmp.Diff(want, string(Append(nil, rec))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// Append appends: what dst held stays.
+	if got := Append([]byte("x"), rec); !bytes.HasPrefix(got, []byte(`x{"v":2,`)) {
+		t.Errorf("Append dropped dst: %.20q", got)
+	}
+}
+
+// TestHeadersRoundTrip: header values are kept exactly, through
+// headers_b64 when they are not valid UTF-8; names and the method and path
+// get U+FFFD for bad bytes.
+func TestHeadersRoundTrip(t *testing.T) {
+	h := map[string][]string{
+		"Content-Type":  {"application/json"},
+		"Authorization": {"Bearer tok\xff\xfe"},
+		"X-Latin1":      {"caf\xe9"},
+		"X-Two":         {"a", "b\x80"},
+		"X-Control":     {"a\x1b[31mb\x7f"},
+	}
+	rec := &Record{ReceivedAt: at, Method: "P\xffST", Path: "/h%ff/\xff", Header: h, Body: []byte(`{}`)}
+	line := Append(nil, rec)
+	if !bytes.Contains(line, []byte(`"headers_b64":{"Authorization":"`+base64.StdEncoding.EncodeToString([]byte("Bearer tok\xff\xfe"))+`"`)) {
+		t.Errorf("no headers_b64 for Authorization: %s", line)
+	}
+	got := roundTrip(t, rec)
+	want := map[string][]string{
+		"Content-Type":  {"application/json"},
+		"Authorization": {"Bearer tok\xff\xfe"},
+		"X-Latin1":      {"caf\xe9"},
+		"X-Two":         {"a, b\x80"},
+		"X-Control":     {"a\x1b[31mb\x7f"},
+	}
+	if diff := cmp.Diff(want, got.Header); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	if got.Method != "P\uFFFDST" || got.Path != "/h%ff/\uFFFD" {
+		t.Errorf("method %q path %q", got.Method, got.Path)
+	}
+	// Valid UTF-8 values need no headers_b64.
+	if line := Append(nil, &Record{Header: map[string][]string{"X": {"é"}}}); bytes.Contains(line, []byte("headers_b64")) {
+		t.Errorf("headers_b64 for valid UTF-8: %s", line)
+	}
+}
+
+func TestAppendVerifyAndTime(t *testing.T) {
+	for v, want := range map[Verify]string{VerifyNone: `"verified":null`, VerifyOK: `"verified":true`, VerifyFailed: `"verified":false`} {
+		rec := &Record{ReceivedAt: at, Verify: v, Body: []byte(`1`)}
+		if line := Append(nil, rec); !bytes.Contains(line, []byte(want)) {
+			t.Errorf("%d: %s", v, line)
+		}
+		if got := roundTrip(t, rec); got.Verify != v || !got.ReceivedAt.Equal(at) {
+			t.Errorf("read back verify %d at %v", got.Verify, got.ReceivedAt)
+		}
+	}
+	// A time in another zone is written in UTC.
+	rec := &Record{ReceivedAt: at.In(time.FixedZone("X", 3600)), Body: []byte(`1`)}
+	if line := Append(nil, rec); !bytes.Contains(line, []byte(`"received_at":"2026-05-01T12:00:00.123Z"`)) {
+		t.Errorf("not UTC: %s", line)
+	}
+}
+
+func TestExact(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"a":1}`:             true,
+		`{"a":1}` + "\n":      false,
+		` {"a":1}`:            false,
+		`{"a":` + "\r" + `1}`: false,
+		`{"a":"\xff"}`:        false,
+		`{"a":}`:              false,
+		``:                    false,
+	} {
+		if got := Exact([]byte(body)); got != want {
+			t.Errorf("Exact(%q) = %v, want %v", body, got, want)
+		}
+	}
+}
+
+func TestAppendAllocations(t *testing.T) {
+	body, err := os.ReadFile("testdata/payload.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact := new(bytes.Buffer)
+	if err := json.Compact(compact, body); err != nil {
+		t.Fatal(err)
+	}
+	h := map[string][]string{"Content-Type": {"application/json"}, "User-Agent": {"LiveChat"}}
+	for name, b := range map[string][]byte{"exact": compact.Bytes(), "pretty": body} {
+		rec := &Record{ReceivedAt: at, Method: "POST", Path: "/webhooks", Header: h, Body: b, BodyValid: true}
+		dst := make([]byte, 0, 16<<10)
+		if n := testing.AllocsPerRun(100, func() { dst = Append(dst[:0], rec) }); n != 0 {
+			t.Errorf("%s: %v allocations per Append, want 0", name, n)
+		}
+	}
+}
+
+var lineSink []byte
+
+func BenchmarkAppend(b *testing.B) {
+	body, err := os.ReadFile("testdata/payload.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	compact := new(bytes.Buffer)
+	if err := json.Compact(compact, body); err != nil {
+		b.Fatal(err)
+	}
+	h := map[string][]string{"Content-Type": {"application/json"}, "User-Agent": {"LiveChat-Webhooks/1"}, "Accept-Encoding": {"gzip"}}
+	for _, bc := range []struct {
+		name    string
+		body    []byte
+		trusted bool
+	}{
+		{"exact-trusted", compact.Bytes(), true},
+		{"exact", compact.Bytes(), false},
+		{"pretty-trusted", body, true},
+		{"pretty", body, false},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rec := &Record{ReceivedAt: at, Method: "POST", Path: "/webhooks", Header: h, Body: bc.body, BodyValid: bc.trusted}
+			dst := make([]byte, 0, 16<<10)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.body)))
+			for b.Loop() {
+				dst = Append(dst[:0], rec)
+			}
+			lineSink = dst
+		})
+	}
+}
