@@ -56,10 +56,4 @@ func authError(err error) error {
 // accountsClient is the client for the accounts server: from
 // internal/httpclient like every other, so --debug logs it (redacted).
 // Call it when the command runs, after flags are parsed.
-func accountsClient(f *cmdutil.Factory) *http.Client {
-	opts := httpclient.Options{Version: f.Build.Version}
-	if f.Debug != nil && *f.Debug && f.IOStreams != nil {
-		opts.Debug = f.IOStreams.ErrOut
-	}
-	return httpclient.New(opts)
-}
+func accountsClient(f *cmdutil.Factory) *http.Client { return httpclient.New(f.HTTPOptions()) }
