@@ -193,11 +193,14 @@ func writeSummary(opts *SendSampleOptions, s sender.Summary) error {
 	if s.Stopped {
 		stopped = " " + st.Muted.Render("(stopped by Ctrl-C)")
 	}
+	latency := fmt.Sprintf("p50 %s  p90 %s  p99 %s  max %s", lat(s.P50), lat(s.P90), lat(s.P99), lat(s.Max))
+	if s.Succeeded+s.Failed == 0 {
+		latency = st.Muted.Render("none (no delivery completed)")
+	}
 	_, err := fmt.Fprintf(opts.IO.Out,
-		"%s %d in %s (%.0f req/s)%s: %d succeeded, %s%s, %d retried\n%s p50 %s  p90 %s  p99 %s  max %s\n%s %s\n",
+		"%s %d in %s (%.0f req/s)%s: %d succeeded, %s%s, %d retried\n%s %s\n%s %s\n",
 		st.Bold.Render("Sent"), s.Sent, s.Elapsed.Round(time.Millisecond), s.ReqPerSec, stopped, s.Succeeded, failed, cut,
-		s.Retried, st.Bold.Render("Latency"), lat(s.P50), lat(s.P90), lat(s.P99), lat(s.Max),
-		st.Bold.Render("Status"), strings.Join(parts, "  "))
+		s.Retried, st.Bold.Render("Latency"), latency, st.Bold.Render("Status"), strings.Join(parts, "  "))
 	if s.Warned > 0 && err == nil {
 		warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 		fmt.Fprintf(opts.IO.ErrOut, "%s %d deliveries got a 2xx other than 200: LiveChat documents only 200 as success\n",

@@ -124,7 +124,8 @@ func TestSecondCtrlCCountsInterruptedNotFailed(t *testing.T) {
 	if r.code != cmdutil.ExitInterrupted {
 		t.Fatalf("exit %d: %v", r.code, r.err)
 	}
-	for _, want := range []string{"Sent 3 in ", "(stopped by Ctrl-C): 0 succeeded, 0 failed, 3 interrupted (outcome unknown), 0 retried"} {
+	for _, want := range []string{"Sent 3 in ", "(stopped by Ctrl-C): 0 succeeded, 0 failed, 3 interrupted (outcome unknown), 0 retried",
+		"Latency none (no delivery completed)\nStatus none: 3\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
