@@ -5,6 +5,8 @@
 # Builds lcwh into $LCWH_BIN (default /tmp/lcwh-bench/lcwh) first.
 # The last line is the harness's: send: <req/s> req/s (ratio X vs hey).
 # Gate: bash bench/send.sh | bash "$BENCH_DIR/gate.sh" '>=' 1.0
+# Figures (before/after the per-worker connection rework): bench/send-results.md.
+# PORT=… picks another refsink port when 18081 is taken (the harness reads it).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$repo/../shared/bench}"
