@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/render"
@@ -124,7 +126,7 @@ func singleRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOption
 		}
 		res := s.DeliverStop(ctx, stop, req)
 		if res.Warning != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), res.Warning)
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), termtext.Line(res.Warning))
 		}
 		if opts.JSON {
 			err = cmdutil.WriteNDJSON(out, jsonLine(p.label(i), p.shownURL, res))
@@ -204,12 +206,12 @@ func humanLine(st render.Styles, name, url string, res sender.Result) string {
 		attempts = fmt.Sprintf("%d attempts", res.Attempts)
 	}
 	fmt.Fprintf(&b, "%s %s  %s  %s  %s  %s", mark, st.Action.Render(name), status, attempts,
-		st.Muted.Render(fmtLatency(res.Latency.Seconds()*1000)), url)
+		st.Muted.Render(fmtLatency(res.Latency.Seconds()*1000)), termtext.URL(url))
 	if res.Err != nil {
-		b.WriteString("  " + res.Err.Error())
+		b.WriteString("  " + termtext.Line(res.Err.Error()))
 	}
 	if res.Status != 0 && res.Status != http.StatusOK && len(res.RespBody) > 0 {
-		b.WriteString("  " + st.Muted.Render("response: "+cut(string(res.RespBody), 120)))
+		b.WriteString("  " + st.Muted.Render("response: "+string(termtext.AppendLine(nil, string(res.RespBody), 120))))
 	}
 	b.WriteByte('\n')
 	return b.String()
@@ -223,14 +225,6 @@ func fmtLatency(msec float64) string {
 }
 
 // cut keeps a response body to one short line.
-func cut(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
-
 // dryRun prints each request that would be sent, Authorization redacted.
 func dryRun(opts *SendSampleOptions, p *plan) error {
 	out := opts.IO.Out
