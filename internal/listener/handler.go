@@ -18,6 +18,9 @@ import (
 )
 
 var (
+	// textPlain is shared by every answer (net/http only reads it), so
+	// setting it costs no allocation on the hot path.
+	textPlain  = []string{"text/plain; charset=utf-8"}
 	okBody     = []byte("ok\n")
 	healthBody = []byte("lcwh listen: ok (POST webhooks here)\n")
 )
@@ -33,7 +36,7 @@ var recPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		if r.Method == http.MethodGet && r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header()["Content-Type"] = textPlain
 			_, _ = w.Write(healthBody)
 			return
 		}
@@ -82,7 +85,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Failed:
 		l.failed.Add(1)
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header()["Content-Type"] = textPlain
 	_, _ = w.Write(okBody)
 }
 
@@ -120,7 +123,7 @@ func (l *Listener) refuse(w http.ResponseWriter, ev *Event, err error) {
 		ev.Reason = "the listener is stopping"
 	}
 	l.tryEnqueue(ev)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header()["Content-Type"] = textPlain
 	w.Header().Set("Retry-After", "1")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, _ = io.WriteString(w, ev.Reason+"\n")
@@ -217,7 +220,7 @@ func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, re
 		ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
 	}
 	l.tryEnqueue(ev)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header()["Content-Type"] = textPlain
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, reason+"\n")
 }
