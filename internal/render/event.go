@@ -16,14 +16,15 @@ import (
 	"github.com/lcwh/lcwh/internal/termtext"
 )
 
-// Verify is an event's verification state as shown.
-type Verify int8
+// Verify is an event's verification state as shown: the outcome a saved
+// record carries, so a record and a live event are shown alike.
+type Verify = eventlog.Verify
 
 // Verification states.
 const (
-	VerifyNone Verify = iota // no secret configured: shown as unverified
-	VerifyOK
-	VerifyFailed
+	VerifyNone   = eventlog.VerifyNone // no secret configured: shown as unverified
+	VerifyOK     = eventlog.VerifyOK
+	VerifyFailed = eventlog.VerifyFailed
 )
 
 // EventView is what the renderer needs of one received (or saved) event.
@@ -402,14 +403,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		dst = eventlog.AppendString(dst, ev.WebhookID)
 	}
 	dst = append(dst, `,"verified":`...)
-	switch ev.Verify {
-	case VerifyOK:
-		dst = append(dst, "true"...)
-	case VerifyFailed:
-		dst = append(dst, "false"...)
-	default:
-		dst = append(dst, "null"...)
-	}
+	dst = eventlog.AppendVerify(dst, ev.Verify)
 	dst = append(dst, `,"path":`...)
 	if ev.Path == "" {
 		dst = append(dst, "null"...)
