@@ -14,6 +14,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
@@ -149,7 +150,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 			if it.Event.Verification == listener.Verified {
 				verified++
 			}
-			v := View(it.Event)
+			v := eventview.FromEvent(it.Event)
 			buf = pr.AppendEvent(buf, &v)
 		}
 		_, _ = out.Write(buf)

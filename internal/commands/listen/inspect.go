@@ -11,9 +11,9 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
-	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
@@ -175,7 +175,7 @@ func (ins *inspector) run(r *eventlog.Reader) error {
 }
 
 func (ins *inspector) show(rec *eventlog.Record) error {
-	ev := recordView(rec)
+	ev := eventview.FromRecord(rec)
 	if ins.actions != nil && !ins.actions[ev.Kind] {
 		return nil
 	}
@@ -187,28 +187,4 @@ func (ins *inspector) show(rec *eventlog.Record) error {
 	ins.shown++
 	_, err := ins.out.Write(ins.buf)
 	return err
-}
-
-// recordView is how a read record is shown: classified from its body.
-func recordView(rec *eventlog.Record) render.EventView {
-	env := listener.Classify(rec.Body)
-	ev := render.EventView{
-		Time:      rec.ReceivedAt,
-		Family:    string(env.Family),
-		Kind:      env.Kind,
-		Known:     env.Known,
-		WebhookID: env.WebhookID,
-		Method:    rec.Method,
-		Path:      rec.Path,
-		Headers:   rec.Header,
-		Body:      rec.Body,
-		BodyValid: rec.BodyValid,
-	}
-	switch rec.Verify {
-	case eventlog.VerifyOK:
-		ev.Verify = render.VerifyOK
-	case eventlog.VerifyFailed:
-		ev.Verify = render.VerifyFailed
-	}
-	return ev
 }
