@@ -377,6 +377,10 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 	return dst
 }
 
+// EventJSONFields are the fields of each line AppendEventJSON writes, for
+// the --json help of listen and inspect (docs/guides/json-reference.md).
+const EventJSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
+
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
 // (Authorization redacted), body (secret_key redacted) and, when those
