@@ -11,6 +11,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
 	"github.com/lcwh/lcwh/internal/commands/doctor"
+	"github.com/lcwh/lcwh/internal/commands/inspect"
 	"github.com/lcwh/lcwh/internal/commands/listen"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
@@ -79,7 +80,7 @@ $ lcwh help environment`,
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
 	add(GroupLocal, checkcmd.NewCmdCheck(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
-	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
+	add(GroupLocal, listen.NewCmdListen(f, nil), inspect.NewCmdInspect(f, nil),
 		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),

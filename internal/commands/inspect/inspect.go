@@ -1,4 +1,6 @@
-package listen
+// Package inspect implements `lcwh inspect`: saved webhook events (a
+// --save file, a --json stream, bare bodies) shown the way listen shows them.
+package inspect
 
 import (
 	"bufio"
