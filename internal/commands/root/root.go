@@ -10,9 +10,11 @@ import (
 	checkcmd "github.com/lcwh/lcwh/internal/commands/check"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/demo"
 	"github.com/lcwh/lcwh/internal/commands/doctor"
 	"github.com/lcwh/lcwh/internal/commands/inspect"
 	"github.com/lcwh/lcwh/internal/commands/listen"
+	"github.com/lcwh/lcwh/internal/commands/replay"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
 	"github.com/lcwh/lcwh/internal/commands/sendsample"
@@ -81,7 +83,7 @@ $ lcwh help environment`,
 	add(GroupLocal, checkcmd.NewCmdCheck(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
 	add(GroupLocal, listen.NewCmdListen(f, nil), inspect.NewCmdInspect(f, nil),
-		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
+		replay.NewCmdReplay(f, nil), demo.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),

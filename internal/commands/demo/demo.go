@@ -1,4 +1,6 @@
-package listen
+// Package demo implements `lcwh demo`: one webhook of each family sent to a
+// throwaway local listener and shown as listen shows it.
+package demo
 
 import (
 	"bufio"

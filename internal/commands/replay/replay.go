@@ -1,4 +1,6 @@
-package listen
+// Package replay implements `lcwh replay`: events saved by listen --save
+// re-sent to a URL with send-sample's delivery.
+package replay
 
 import (
 	"bytes"
