@@ -70,8 +70,7 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 	fl.StringVar(&opts.Color, "color", "auto", "Colour the output: auto, always or never")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show only these kinds (comma-separated)")
-	// body_b64 appears only when the body is not exact JSON (json-reference.md).
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields+", body_b64")
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	_ = cmd.RegisterFlagCompletionFunc("color", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp
