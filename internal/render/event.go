@@ -401,19 +401,11 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `,"kind":`...)
 	dst = eventlog.AppendString(dst, ev.Kind)
 	dst = append(dst, `,"webhook_id":`...)
-	if ev.WebhookID == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = eventlog.AppendString(dst, ev.WebhookID)
-	}
+	dst = appendStringOrNull(dst, ev.WebhookID)
 	dst = append(dst, `,"verified":`...)
 	dst = eventlog.AppendVerify(dst, ev.Verify)
 	dst = append(dst, `,"path":`...)
-	if ev.Path == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = eventlog.AppendString(dst, ev.Path)
-	}
+	dst = appendStringOrNull(dst, ev.Path)
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
 		var arr [16]string
@@ -444,6 +436,15 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `},"body":`...)
 	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid)
 	return append(dst, "}\n"...)
+}
+
+// appendStringOrNull appends s as a JSON string, or null when it is empty
+// (a value the event does not have).
+func appendStringOrNull(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, "null"...)
+	}
+	return eventlog.AppendString(dst, s)
 }
 
 // appendRedactedBody appends body, the top-level secret_key's value
