@@ -4,7 +4,9 @@
 # A B A B, each lcwh request a freshly generated 1-4 KiB incoming_event.
 # Builds lcwh into $LCWH_BIN (default /tmp/lcwh-bench/lcwh) first.
 # The last line is the harness's: send: <req/s> req/s (ratio X vs hey).
-# Gate: bash bench/send.sh | bash "$BENCH_DIR/gate.sh" '>=' 1.0
+# Gate (issue #11): bash bench/send.sh | bash "$BENCH_DIR/gate.sh" '>=' 1.2
+# Figures (before/after the per-worker connection rework): bench/send-results.md.
+# PORT=… picks another refsink port when 18081 is taken (the harness reads it).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-$repo/../shared/bench}"

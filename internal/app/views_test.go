@@ -92,7 +92,6 @@ func TestReplayResultLinesAreTerminalSafe(t *testing.T) {
 // TestSendSampleResultLinesAreTerminalSafe: send-sample's result line
 // shows "response: <body>" of a failed delivery.
 func TestSendSampleResultLinesAreTerminalSafe(t *testing.T) {
-	t.Skip("TODO(#11): sendsample humanLine prints res.Err and the response body uncleaned; unskip in branch sender once it uses termtext")
 	url := hostileReceiver(t)
 	for _, tty := range []bool{false, true} {
 		code, out, errOut := runViews(t, tty, "", "send-sample", "incoming_chat", "--url", url+"/hook", "--no-retry")

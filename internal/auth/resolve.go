@@ -74,23 +74,51 @@ func Resolve(opts ResolveOptions) (*Resolved, error) {
 	case MethodPAT:
 	case MethodOAuth:
 		conf := oauth.App{AccountsURL: opts.AccountsURL, ClientID: rec.ClientID, ClientSecret: rec.ClientSecret}.Config()
-		save := func(t *oauth2.Token) error {
-			UpdateRecord(rec, t)
-			return store.Set(opts.Profile, rec)
-		}
-		r.oauthSource = oauth.NewSource(conf, opts.HTTPClient, TokenOf(rec), save, opts.Now)
-		r.oauthSource.Reload = func() (*oauth2.Token, error) {
-			fresh, err := store.Get(opts.Profile)
-			if err != nil {
-				return nil, err
-			}
-			*rec = *fresh
-			return TokenOf(fresh), nil
-		}
+		store := &recordTokens{store: store, profile: opts.Profile, rec: rec}
+		r.oauthSource = oauth.NewSource(conf, opts.HTTPClient, TokenOf(rec), store, opts.Now)
 	default:
 		return nil, fmt.Errorf("stored login has unknown method %q; run \"lcwh auth login\" again", rec.Method)
 	}
 	return r, nil
+}
+
+// recordTokens is the profile's stored login as an oauth.TokenStore: a
+// refresh runs inside credstore's Update, under the lock every lcwh process
+// takes, and rec follows what is stored.
+type recordTokens struct {
+	store   credstore.Store
+	profile string
+	rec     *credstore.Record
+}
+
+// Update implements oauth.TokenStore.
+func (t *recordTokens) Update(fn func(*oauth2.Token) (*oauth2.Token, bool, error)) error {
+	var fnErr error
+	err := t.store.Update(t.profile, func(cur *credstore.Record) (*credstore.Record, error) {
+		var stored *oauth2.Token
+		// A login made meanwhile with another app (or a PAT) is not ours
+		// to refresh: this run's token is treated as gone.
+		if cur != nil && cur.Method == string(MethodOAuth) && cur.ClientID == t.rec.ClientID {
+			stored = TokenOf(cur)
+		}
+		tok, save, err := fn(stored)
+		if err != nil {
+			fnErr = err
+			return nil, err
+		}
+		next := *cur
+		if !save {
+			*t.rec = next
+			return nil, nil
+		}
+		UpdateRecord(&next, tok)
+		*t.rec = next
+		return &next, nil
+	})
+	if err != nil && err != fnErr { //nolint:errorlint // identity: was it fn's own error?
+		return fmt.Errorf("save refreshed token: %w", err)
+	}
+	return err
 }
 
 // TokenOf converts a stored record to an oauth2 token.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -125,9 +127,10 @@ func TestErrorsCarryExitCode4(t *testing.T) {
 	}
 }
 
-// TestConcurrentRotation: two processes hold the same stored login; the first
-// refresh rotates the refresh token, the second adopts what the first saved
-// instead of failing with invalid_grant.
+// TestConcurrentRotation: two runs hold the same stored login and both find
+// its access token expired; the first refresh rotates the refresh token, the
+// second rereads the store under its lock and uses the first's token
+// instead of spending the old refresh token (invalid_grant).
 func TestConcurrentRotation(t *testing.T) {
 	acc := oauthtest.New()
 	defer acc.Close()
@@ -156,6 +159,7 @@ func TestConcurrentRotation(t *testing.T) {
 	auth.UpdateRecord(rec, tok)
 	_ = mem.Set("", rec)
 	later := func() time.Time { return tok.Expiry.Add(time.Hour) }
+	acc.ExpiresIn *= 2 // tokens from the refresh are fresh at that clock
 	resolve := func() *auth.Resolved {
 		r, err := auth.Resolve(auth.ResolveOptions{LookupEnv: envOf(nil), Store: func() (credstore.Store, error) { return mem, nil },
 			AccountsURL: acc.URL(), Now: later})
@@ -175,8 +179,8 @@ func TestConcurrentRotation(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second process: %v", err)
 	}
-	if ta == "" || tb == "" || ta == tb {
-		t.Errorf("tokens %q %q", ta, tb)
+	if ok, refused := acc.RefreshCounts(); ta == "" || ta != tb || ok != 1 || refused != 0 {
+		t.Errorf("tokens %q %q, %d refreshes, %d refused; want one refresh both use", ta, tb, ok, refused)
 	}
 }
 
@@ -185,5 +189,111 @@ func TestResolvedHeader(t *testing.T) {
 	var hs auth.HeaderSource = r
 	if h, err := hs.AuthorizationHeader(); err != nil || h != "Basic YTpi" {
 		t.Errorf("header %q %v", h, err)
+	}
+}
+
+// Child processes of TestRefreshRaceAcrossProcesses run this test binary
+// with these variables set.
+const (
+	envRaceDir      = "LCWH_TEST_RACE_DIR"
+	envRaceAccounts = "LCWH_TEST_RACE_ACCOUNTS"
+	raceRounds      = 15
+)
+
+// TestRefreshRaceChild is the body of the child processes of
+// TestRefreshRaceAcrossProcesses: each round is a new run (a fresh
+// Resolve from the store) whose clock is 10 h later, so the stored access
+// token is always expired and every round refreshes.
+func TestRefreshRaceChild(t *testing.T) {
+	dir := os.Getenv(envRaceDir)
+	if dir == "" {
+		t.Skip("runs as a child of TestRefreshRaceAcrossProcesses")
+	}
+	start := time.Now()
+	for i := range raceRounds {
+		now := start.Add(time.Duration(i+1) * 10 * time.Hour)
+		r, err := auth.Resolve(auth.ResolveOptions{
+			LookupEnv: envOf(nil),
+			Store: func() (credstore.Store, error) {
+				return credstore.Open(credstore.ModeFile, dir, nil)
+			},
+			AccountsURL: os.Getenv(envRaceAccounts),
+			Now:         func() time.Time { return now },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.AccessToken(); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+}
+
+// TestRefreshRaceAcrossProcesses: two real processes refresh one stored
+// login over and over against a fake accounts server whose refresh tokens
+// are single use. The refresh runs under the store's lock, rereading the
+// stored token first, so no refresh token is ever spent twice and the
+// login survives.
+func TestRefreshRaceAcrossProcesses(t *testing.T) {
+	if os.Getenv(envRaceDir) != "" {
+		t.Skip("child")
+	}
+	acc := oauthtest.New()
+	defer acc.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect := "http://" + ln.Addr().String() + "/"
+	acc.Apps["cid"] = []string{redirect}
+	tok, err := oauth.Login(context.Background(), oauth.LoginOptions{
+		App:    oauth.App{AccountsURL: acc.URL(), ClientID: "cid", RedirectURI: redirect},
+		Listen: func(string, string) (net.Listener, error) { return ln, nil },
+		OpenBrowser: func(u string) error {
+			resp, err := http.Get(u)
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store, err := credstore.Open(credstore.ModeFile, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &credstore.Record{Method: "oauth", ClientID: "cid"}
+	auth.UpdateRecord(rec, tok)
+	if err := store.Set("", rec); err != nil {
+		t.Fatal(err)
+	}
+
+	var cmds []*exec.Cmd
+	var outs []*strings.Builder
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRefreshRaceChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envRaceDir+"="+dir, envRaceAccounts+"="+acc.URL())
+		out := &strings.Builder{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs = append(cmds, cmd), append(outs, out)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("child %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	ok, refused := acc.RefreshCounts()
+	if ok != 2*raceRounds || refused != 0 {
+		t.Errorf("%d refreshes, %d refused; want %d and 0 (a refused one is a refresh token spent twice)", ok, refused, 2*raceRounds)
+	}
+	final, err := store.Get("")
+	if err != nil || !acc.ValidRefresh(final.RefreshToken) {
+		t.Errorf("stored login after the race: %+v, %v; want a live refresh token", final, err)
 	}
 }

@@ -20,22 +20,29 @@ type Params struct {
 }
 
 // Generator makes fresh bodies from the samples. It is safe for concurrent
-// use; with the same seed and clock it produces the same bodies in the same
-// call order.
+// use. With a seed it is reproducible: the same seed gives byte-identical
+// bodies in the same call order, on any day.
 type Generator struct {
+	// now anchors timestamps; nil (a seeded generator) keeps the sample's.
 	now  func() time.Time
 	mu   sync.Mutex
 	rnd  *rand.Rand
 	tmpl templates
 }
 
-// NewGenerator returns a generator; seed 0 picks a random seed.
+// NewGenerator returns a generator. Seed 0 gives fresh bodies: a random
+// seed, and timestamps shifted so that the newest is now() (nil: the system
+// clock). Any other seed makes every field reproducible: ids from the seed,
+// and timestamps the sample's own, so now is not consulted.
 func NewGenerator(seed uint64, now func() time.Time) *Generator {
+	switch {
+	case seed != 0:
+		now = nil
+	case now == nil:
+		now = time.Now
+	}
 	if seed == 0 {
 		seed = rand.Uint64()
-	}
-	if now == nil {
-		now = time.Now
 	}
 	return &Generator{now: now, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
@@ -248,7 +255,10 @@ func (g *Generator) fill(tp *template, secret string, dst []byte) []byte {
 	}
 	draws2 := g.rnd.Uint64()
 	g.mu.Unlock()
-	now := g.now().UTC()
+	now := tp.latest.UTC() // seeded: the sample's own times
+	if g.now != nil {
+		now = g.now().UTC()
+	}
 	if dst == nil {
 		dst = make([]byte, 0, tp.size+len(secret)+64)
 	}

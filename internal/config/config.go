@@ -36,6 +36,9 @@ type Options struct {
 	Profile string
 	// LookupEnv reads the environment (os.LookupEnv outside tests).
 	LookupEnv func(string) (string, bool)
+	// Warn, when set, receives one line per problem Load tolerates (an
+	// unknown key in the file), once per Load.
+	Warn func(msg string)
 }
 
 // Config is the resolved configuration for one run.
@@ -61,6 +64,10 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // Hint says how to get out of a broken file.
 func (e *FileError) Hint() string {
+	if errors.Is(e.Err, ErrIsDirectory) {
+		return fmt.Sprintf("Point --config (or LCWH_CONFIG) at a YAML file, such as %s, or move the directory out of the way.",
+			filepath.Join(e.Path, "config.yaml"))
+	}
 	return fmt.Sprintf("Fix the YAML in %s, or point --config / LCWH_CONFIG at another file.", e.Path)
 }
 
@@ -134,6 +141,14 @@ func Load(opts Options) (*Config, error) {
 	if err := c.apply(doc); err != nil {
 		return nil, err
 	}
+	if err := checkValues(c.path, doc, c.profile); err != nil {
+		return nil, err
+	}
+	if opts.Warn != nil {
+		for _, msg := range unknownKeys(doc) {
+			opts.Warn(fmt.Sprintf("config file %s: %s", c.path, msg))
+		}
+	}
 	// Environment values are merged over the file through the injected
 	// LookupEnv (viper's AutomaticEnv would read the process environment
 	// behind the caller's back); bound flags still win over both.
@@ -185,12 +200,12 @@ type fileDoc struct {
 
 func readFile(path string) (fileDoc, error) {
 	doc := fileDoc{top: map[string]any{}, profiles: map[string]map[string]any{}}
-	b, err := os.ReadFile(path)
+	b, err := readConfig(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return doc, nil
 	}
 	if err != nil {
-		return doc, &FileError{Path: path, Err: err}
+		return doc, err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return doc, nil
@@ -289,8 +304,10 @@ func (c *Config) sourceError(key string, err error) error {
 	case SourceEnv:
 		k, _ := Lookup(key)
 		return fmt.Errorf("environment variable %s: %w", k.Env(), err)
-	case SourceFile, SourceProfile:
-		return &FileError{Path: c.path, Err: err}
+	case SourceFile:
+		return &ValueError{Path: c.path, Key: key, Err: err}
+	case SourceProfile:
+		return &ValueError{Path: c.path, Profile: c.profile, Key: key, Err: err}
 	}
 	return err
 }

@@ -193,3 +193,85 @@ func FuzzLoad(f *testing.F) {
 		_, _ = Load(Options{Path: p, LookupEnv: env(nil)})
 	})
 }
+
+func TestUnknownKeysWarnWithSuggestion(t *testing.T) {
+	p := writeFile(t, "api_ulr: http://x\nlisten_port: 9000\nprofiles:\n  st:\n    cliend_id: abc\n    zzzz: 1\n")
+	var got []string
+	c, err := Load(Options{Path: p, LookupEnv: env(nil), Warn: func(m string) { got = append(got, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"config file " + p + `: unknown key "api_ulr" is ignored; did you mean "api_url"?`,
+		"config file " + p + `: unknown key "profiles.st.cliend_id" is ignored; did you mean "client_id"?`,
+		"config file " + p + `: unknown key "profiles.st.zzzz" is ignored ("lcwh config list" shows the known keys)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if c.Get("listen_port") != "9000" || c.Get("api_url") != "https://api.livechatinc.com" {
+		t.Errorf("known keys: listen_port %q api_url %q", c.Get("listen_port"), c.Get("api_url"))
+	}
+	// A clean file warns about nothing.
+	got = nil
+	if _, err := Load(Options{Path: writeFile(t, "api_url: http://x\n"), LookupEnv: env(nil), Warn: func(m string) { got = append(got, m) }}); err != nil || got != nil {
+		t.Errorf("clean file: %v %v", got, err)
+	}
+}
+
+func TestInvalidValueInFileFailsLoad(t *testing.T) {
+	tests := []struct {
+		name, body, profile string
+		key, inProfile      string
+		wantMsg, wantHint   string
+	}{
+		{name: "url", body: "api_url: notaurl\n", key: "api_url",
+			wantMsg:  `api_url must be an absolute http(s) URL such as https://api.livechatinc.com, not "notaurl"`,
+			wantHint: `Fix it with "lcwh config set api_url VALUE"`},
+		{name: "port in profile", body: "profiles:\n  st:\n    listen_port: abc\n", profile: "st", key: "listen_port", inProfile: "st",
+			wantMsg:  `profile st: listen_port: "abc" is not a port number`,
+			wantHint: `Fix it with "lcwh config set --profile st listen_port VALUE"`},
+		{name: "enum", body: "credential_store: vault\n", key: "credential_store",
+			wantMsg: `credential_store must be one of auto, keyring, file, not "vault"`},
+		{name: "mapping", body: "client_id:\n  a: b\n", key: "client_id",
+			wantMsg: "client_id must be a single value, not a list or mapping"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeFile(t, tt.body)
+			_, err := Load(Options{Path: p, Profile: tt.profile, LookupEnv: env(nil)})
+			var ve *ValueError
+			if !errors.As(err, &ve) || ve.Key != tt.key || ve.Profile != tt.inProfile {
+				t.Fatalf("err = %#v, want a ValueError for %s", err, tt.key)
+			}
+			if !strings.HasPrefix(err.Error(), "config file "+p+": ") || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("message %q, want the path and %q", err, tt.wantMsg)
+			}
+			if !strings.Contains(ve.Hint(), tt.wantHint) || !strings.Contains(ve.Hint(), "or edit "+p) {
+				t.Errorf("hint %q", ve.Hint())
+			}
+		})
+	}
+	// A bad value in a profile not in use does not stop other runs.
+	if _, err := Load(Options{Path: writeFile(t, "profiles:\n  st:\n    listen_port: abc\n"), LookupEnv: env(nil)}); err != nil {
+		t.Errorf("inactive profile: %v", err)
+	}
+}
+
+func TestConfigPathIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Load(Options{Path: dir, LookupEnv: env(nil)})
+	var fe *FileError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrIsDirectory) || err.Error() != "config file "+dir+": is a directory, not a file" {
+		t.Fatalf("Load: %v", err)
+	}
+	if !strings.Contains(fe.Hint(), filepath.Join(dir, "config.yaml")) {
+		t.Errorf("hint %q", fe.Hint())
+	}
+	if err := Set(dir, "", "client_id", "x"); !errors.Is(err, ErrIsDirectory) {
+		t.Errorf("Set: %v", err)
+	}
+	if err := Unset(dir, "", "client_id"); !errors.Is(err, ErrIsDirectory) {
+		t.Errorf("Unset: %v", err)
+	}
+}

@@ -69,9 +69,9 @@ func ProfileNames(path string) []string {
 }
 
 func edit(path string, fn func(root *yaml.Node) error) error {
-	b, err := os.ReadFile(path)
+	b, err := readConfig(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return &FileError{Path: path, Err: err}
+		return err
 	}
 	var doc yaml.Node
 	if len(bytes.TrimSpace(b)) > 0 {

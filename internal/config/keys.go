@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // Kind says how a key's value is validated.
@@ -152,5 +154,5 @@ func Redact(v string) string {
 	if len(v) <= 8 {
 		return "****"
 	}
-	return v[:3] + "****"
+	return termtext.Line(termtext.Truncate(v, 3, "")) + "****"
 }

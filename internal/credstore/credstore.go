@@ -42,6 +42,56 @@ type Store interface {
 	Get(profile string) (*Record, error)
 	Set(profile string, r *Record) error
 	Delete(profile string) error
+	// Update is a read-modify-write that no other lcwh process sharing the
+	// store can interleave with: fn gets the profile's record as stored now
+	// (nil when there is none) and returns the record to store, or nil to
+	// store nothing. Everything fn does, network calls included, runs under
+	// the lock; an error from fn is returned as is and nothing is stored.
+	Update(profile string, fn func(cur *Record) (*Record, error)) error
+}
+
+// entry is a Record as stored, with what the stores need to tell copies
+// apart. Old files and keychain items, without these fields, still read.
+type entry struct {
+	Record
+	// Seq orders writes: the copy with the higher Seq was written last
+	// (unix nanoseconds of the write, bumped past the previous value).
+	Seq int64 `json:"seq,omitempty"`
+	// Deleted marks a tombstone: the login was removed while a keychain
+	// write that timed out could still land (see Auto).
+	Deleted bool `json:"deleted,omitempty"`
+	// Pending lists the processes whose keychain call for this profile
+	// timed out and may still complete (Auto's file copy only).
+	Pending []Writer `json:"keyring_pending,omitempty"`
+}
+
+// Writer identifies a process on a host.
+type Writer struct {
+	PID  int    `json:"pid"`
+	Host string `json:"host"`
+}
+
+// nextSeq is a write sequence later than every one in prev and, while the
+// clock does not go back, than any write made before.
+func nextSeq(now time.Time, prev ...int64) int64 {
+	seq := now.UnixNano()
+	for _, p := range prev {
+		if p >= seq {
+			seq = p + 1
+		}
+	}
+	return seq
+}
+
+// record returns a copy of the entry's Record (nil for a tombstone or nil).
+func (e *entry) record(backend string) *Record {
+	if e == nil || e.Deleted {
+		return nil
+	}
+	r := e.Record
+	r.Scopes = append([]string(nil), e.Scopes...)
+	r.Store = backend
+	return &r
 }
 
 // Key is the name a profile's credential is stored under: "lcwh:<profile>",

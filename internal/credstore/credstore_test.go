@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,14 +181,19 @@ func TestAutoFallsBackToFileWithoutKeychain(t *testing.T) {
 	}
 }
 
+// A keychain that never answers (a hung call: no timing race) times out
+// and the login lands in the file.
 func TestKeyringTimeout(t *testing.T) {
 	h := hungKeyring{release: make(chan struct{})}
-	defer close(h.release)
 	ks := &KeyringStore{Keyring: h, Timeout: time.Millisecond}
-	if _, err := ks.Get("p"); !errors.Is(err, ErrKeyringUnavailable) {
-		t.Fatalf("err = %v, want unavailable", err)
-	}
 	a := &Auto{Keyring: ks, File: NewFile(filepath.Join(t.TempDir(), "c.json"))}
+	defer a.late.Wait()
+	defer close(h.release)
+	_, err := ks.Get("p")
+	var ke *KeyringError
+	if !errors.Is(err, ErrKeyringUnavailable) || !errors.As(err, &ke) || !ke.TimedOut {
+		t.Fatalf("err = %v, want a timed-out unavailable keychain", err)
+	}
 	r := sample()
 	if err := a.Set("p", r); err != nil || r.Store != BackendFile {
 		t.Fatalf("Set = %v, store %q", err, r.Store)
@@ -240,6 +247,23 @@ func TestRegionOf(t *testing.T) {
 	for tok, want := range map[string]string{"dal:abc": "dal", "fra-a:x:y": "fra-a", "noprefix": "", ":x": ""} {
 		if got := RegionOf(tok); got != want {
 			t.Errorf("RegionOf(%q) = %q, want %q", tok, got, want)
+		}
+	}
+}
+
+func TestNoSessionBusIsNoKeychain(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	if err := sessionBus(env(map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"})); err != nil {
+		t.Errorf("with an address: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")); err == nil {
+		t.Skip("this machine has a session bus socket")
+	}
+	for _, v := range []map[string]string{nil, {"DBUS_SESSION_BUS_ADDRESS": "autolaunch:"}} {
+		if err := sessionBus(env(v)); runtime.GOOS != "darwin" && runtime.GOOS != "windows" && err == nil {
+			t.Errorf("env %v: no error, so go-keyring would autolaunch a bus", v)
 		}
 	}
 }

@@ -42,3 +42,24 @@ func (m *Memory) Delete(profile string) error {
 	delete(m.recs, Key(profile))
 	return nil
 }
+
+// Update implements Store under the store's mutex.
+func (m *Memory) Update(profile string, fn func(cur *Record) (*Record, error)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var cur *Record
+	if r, ok := m.recs[Key(profile)]; ok {
+		r.Scopes = append([]string(nil), r.Scopes...)
+		r.Store = BackendMemory
+		cur = &r
+	}
+	next, err := fn(cur)
+	if err != nil || next == nil {
+		return err
+	}
+	c := *next
+	c.Scopes = append([]string(nil), next.Scopes...)
+	m.recs[Key(profile)] = c
+	next.Store = BackendMemory
+	return nil
+}

@@ -17,12 +17,13 @@ import (
 // as "file: construct", each with why. Everything else must come from New,
 // so --debug sees every request and timeouts and the User-Agent apply.
 var bareAllowed = map[string]string{
-	// TODO(#11): routed in branch creds (login, token refresh, revoke).
-	"internal/oauth/oauth.go: &http.Client{":                  "OAuth login client",
-	"internal/oauth/source.go: http.DefaultTransport":         "token refresh transport",
-	"internal/auth/auth.go: http.DefaultTransport":            "auth.Transport base",
-	"internal/commands/auth/auth.go: &http.Client{":           "auth commands' client",
-	"internal/commands/factory/credentials.go: &http.Client{": "refresh client handed to auth.Resolve",
+	// Fallbacks for a nil client or transport, used only by tests of these
+	// packages: lcwh's commands pass clients from New (branch creds routed
+	// login, refresh and revoke), and oauth and auth cannot import this
+	// package (its tests import auth).
+	"internal/oauth/oauth.go: &http.Client{":          "OAuth client when none is given",
+	"internal/oauth/source.go: http.DefaultTransport": "oauth.Transport base when none is given",
+	"internal/auth/auth.go: http.DefaultTransport":    "auth.Transport base when none is given",
 	// TODO(#11): routed in branch sender.
 	"internal/sender/sender.go: http.DefaultTransport": "sender.New with a client without Transport",
 }

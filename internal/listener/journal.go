@@ -20,18 +20,21 @@ type SinkClosedError struct{ Err error }
 func (e *SinkClosedError) Error() string { return "the event stream was closed: " + e.Err.Error() }
 func (e *SinkClosedError) Unwrap() error { return e.Err }
 
-// journal is the group commit in front of the record sink. Handlers add
-// their record to the batch being filled and wait; one goroutine writes the
-// whole batch with a single Write (and Sync with --fsync), then wakes every
-// waiter with the outcome. A request is acknowledged only after its record
-// is in the sink, so an event answered 200 survives kill -9 (and, with
-// fsync, power loss), and many requests share one write under load.
+// journal is the group commit in front of the record sink. A handler adds
+// its record to the batch being filled; if no write is under way it becomes
+// the leader and writes the whole batch with a single Write (and Sync with
+// --fsync), otherwise it waits. A leader that finishes hands the next batch
+// to one of its waiters, so there is no writer goroutine to wake and a batch
+// is whatever arrived during the previous write. A request is acknowledged
+// only after its record is in the sink, so an event answered 200 survives
+// kill -9 (and, with fsync, power loss).
 type journal struct {
 	sink  io.Writer
 	trunc func(int64) error // nil when the sink cannot be truncated
 	sync  func() error      // nil unless --fsync
 	// size is the sink's length after the last whole record: the point a
-	// failed write is truncated back to.
+	// failed write is truncated back to. Only the leader touches size,
+	// dirty and dead.
 	size int64
 	// dirty is set when a failed write may have left a partial line that
 	// could not be truncated; the next write then starts on a new line.
@@ -39,12 +42,12 @@ type journal struct {
 	// dead is set when the sink can never be written again.
 	dead error
 
-	mu     sync.Mutex
-	cur    *batch
-	spare  []byte
-	closed bool
-	kick   chan struct{}
-	done   chan struct{}
+	mu      sync.Mutex
+	cur     *batch
+	spare   []byte
+	writing bool
+	closed  bool
+	idle    chan struct{} // closed when closed and no write is under way
 
 	saved   atomic.Int64
 	refused atomic.Int64
@@ -56,7 +59,13 @@ type batch struct {
 	buf  []byte
 	n    int
 	done chan struct{}
+	// lead hands this batch to one of its waiters to write.
+	lead chan struct{}
 	err  error
+}
+
+func newBatch(buf []byte) *batch {
+	return &batch{buf: buf, done: make(chan struct{}), lead: make(chan struct{}, 1)}
 }
 
 // maxSpare is the largest batch buffer kept for reuse; a batch that held a
@@ -66,7 +75,7 @@ const maxSpare = 1 << 20
 // newJournal wraps sink. A sink that is a file (Stat, Truncate) gets exact
 // truncation after a failed write; fsync adds Sync after each batch.
 func newJournal(sink io.Writer, fsync bool, notify func(Notice)) *journal {
-	j := &journal{sink: sink, kick: make(chan struct{}, 1), done: make(chan struct{}), notify: notify}
+	j := &journal{sink: sink, idle: make(chan struct{}), notify: notify}
 	if t, ok := sink.(interface{ Truncate(int64) error }); ok {
 		j.trunc = t.Truncate
 	}
@@ -80,14 +89,13 @@ func newJournal(sink io.Writer, fsync bool, notify func(Notice)) *journal {
 	if s, ok := sink.(interface{ Sync() error }); ok && fsync {
 		j.sync = s.Sync
 	}
-	j.cur = &batch{done: make(chan struct{})}
-	go j.run()
+	j.cur = newBatch(nil)
 	return j
 }
 
-// commit appends rec (one whole line) to the next batch and waits until
-// the batch was written. It returns the write error, if any: the caller
-// must then not acknowledge the event.
+// commit appends rec (one whole line) to the batch being filled and
+// returns once that batch was written, with the write error, if any: the
+// caller must then not acknowledge the event.
 func (j *journal) commit(rec []byte) error {
 	j.mu.Lock()
 	if j.closed {
@@ -97,42 +105,53 @@ func (j *journal) commit(rec []byte) error {
 	b := j.cur
 	b.buf = append(b.buf, rec...)
 	b.n++
-	// Kick under the lock, so close cannot close the channel in between.
-	select {
-	case j.kick <- struct{}{}:
-	default: // the writer is already due to run
+	if j.writing {
+		j.mu.Unlock()
+		select {
+		case <-b.done:
+		case <-b.lead:
+			j.lead(b)
+		}
+	} else {
+		j.writing = true
+		j.cur = newBatch(j.takeSpare())
+		j.mu.Unlock()
+		j.lead(b)
 	}
-	j.mu.Unlock()
-	<-b.done
 	if b.err != nil {
 		j.refused.Add(1)
 	}
 	return b.err
 }
 
-// run writes batches until close. A batch filled while the previous one
-// was being written goes out in the next write.
-func (j *journal) run() {
-	defer close(j.done)
-	for range j.kick {
-		j.mu.Lock()
-		b := j.cur
-		if b.n == 0 {
-			j.mu.Unlock()
-			continue
-		}
-		j.cur = &batch{buf: j.spare, done: make(chan struct{})}
-		j.spare = nil
-		j.mu.Unlock()
+// takeSpare returns the reusable buffer (the caller holds mu).
+func (j *journal) takeSpare() []byte {
+	buf := j.spare
+	j.spare = nil
+	return buf
+}
 
-		b.err = j.write(b.buf, b.n)
-		close(b.done)
-		if cap(b.buf) <= maxSpare {
-			j.mu.Lock()
-			j.spare = b.buf[:0]
-			j.mu.Unlock()
-		}
+// lead writes b, wakes its waiters, and hands the batch that filled
+// meanwhile to one of its own waiters (or ends the write phase).
+func (j *journal) lead(b *batch) {
+	b.err = j.write(b.buf, b.n)
+	close(b.done)
+	j.mu.Lock()
+	if cap(b.buf) <= maxSpare && j.spare == nil {
+		j.spare = b.buf[:0]
 	}
+	next := j.cur
+	if next.n == 0 {
+		j.writing = false
+		if j.closed {
+			close(j.idle)
+		}
+		j.mu.Unlock()
+		return
+	}
+	j.cur = newBatch(j.takeSpare())
+	j.mu.Unlock()
+	next.lead <- struct{}{} // exactly one of next's waiters takes it
 }
 
 // write puts one batch of n records into the sink, undoing a partial write.
@@ -191,17 +210,20 @@ func noticeFor(err error) NoticeKind {
 	return SaveFailed
 }
 
-// close stops accepting records, lets the batch being filled go out, and
-// waits for the writer until stop is closed (a stalled sink is abandoned).
+// close stops accepting records and waits until the write under way (and
+// the batches handed on after it) are done, or until stop: a sink stalled
+// beyond that is abandoned.
 func (j *journal) close(stop <-chan time.Time) bool {
 	j.mu.Lock()
 	if !j.closed {
 		j.closed = true
-		close(j.kick)
+		if !j.writing {
+			close(j.idle)
+		}
 	}
 	j.mu.Unlock()
 	select {
-	case <-j.done:
+	case <-j.idle:
 		return true
 	case <-stop:
 		return false

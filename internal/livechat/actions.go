@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+
+	"github.com/lcwh/lcwh/internal/termtext"
 
 	"github.com/lcwh/lcwh/internal/suggest"
 )
@@ -273,8 +276,13 @@ func ValidateURL(s string) error {
 		return invalid("url is %d characters long; LiveChat accepts at most %d", len(s), MaxURLLength)
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalid("url must be an absolute http:// or https:// URL, not %q", s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return invalid("url must be an absolute http:// or https:// URL, not %q", termtext.URL(s))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return invalid("url %q has port %s; a port is 1-65535", termtext.URL(s), p)
+		}
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func TestValidateAdditionalDataAndURL(t *testing.T) {
 	if _, ok := LookupName(old, "thread_summary_set"); ok {
 		t.Error("3.5 has thread_summary_set")
 	}
-	for _, u := range []string{"ftp://x", "/relative", "https://" + strings.Repeat("a", 500)} {
+	for _, u := range []string{"ftp://x", "/relative", "https://" + strings.Repeat("a", 500), "http://x:99999/", "http://x:0/", "http://:80/"} {
 		if ValidateURL(u) == nil {
 			t.Errorf("url %q accepted", u)
 		}

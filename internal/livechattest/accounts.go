@@ -24,9 +24,11 @@ func (s *Server) serveAccounts(w http.ResponseWriter, r *http.Request, body []by
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		s.authorize(w, r)
 	case r.URL.Path == "/ooops":
+		// LiveChat's error page is HTML for people; the fake's names the codes.
+		q := r.URL.Query()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte("oauth_exception=" + r.URL.Query().Get("oauth_exception") + "\n"))
+		_, _ = w.Write([]byte("oauth_exception=" + q.Get("oauth_exception") + " exception_details=" + q.Get("exception_details") + "\n"))
 	case r.URL.Path == "/v2/token" && r.Method == http.MethodPost:
 		s.token(w, r, body)
 	case r.URL.Path == "/v2/token" && r.Method == http.MethodDelete:
@@ -45,9 +47,16 @@ func oauthError(w http.ResponseWriter, code int, typ, desc string) {
 }
 
 // ooops sends the browser to the error page: authorization errors never
-// reach the redirect URI (oauth.md §1).
-func ooops(w http.ResponseWriter, r *http.Request, exception string) {
-	http.Redirect(w, r, "/ooops?oauth_exception="+url.QueryEscape(exception), http.StatusFound)
+// reach the redirect URI (oauth.md §1). The error code goes in
+// oauth_exception and the exception detail, when there is one, in
+// exception_details (oauth.md §3.3 lists both; the parameter name of the
+// detail is the one LiveChat's troubleshooting page gives).
+func ooops(w http.ResponseWriter, r *http.Request, exception, detail string) {
+	q := url.Values{"oauth_exception": {exception}}
+	if detail != "" {
+		q.Set("exception_details", detail)
+	}
+	http.Redirect(w, r, "/ooops?"+q.Encode(), http.StatusFound)
 }
 
 // RedirectURIMatches applies oauth.md §4: scheme and host:port exact, the
@@ -71,7 +80,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	app := s.state.Apps[q.Get("client_id")]
 	s.mu.Unlock()
 	if app == nil {
-		ooops(w, r, errUnauthorizedClient+":client_id_not_found")
+		ooops(w, r, errUnauthorizedClient, "client_id_not_found")
+		return
+	}
+	if len(app.RedirectURIs) == 0 {
+		ooops(w, r, errUnauthorizedClient, "redirect_uri_not_set")
 		return
 	}
 	redirect := q.Get("redirect_uri")
@@ -82,11 +95,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		ooops(w, r, errUnauthorizedClient+":invalid_redirect_uri")
+		ooops(w, r, errUnauthorizedClient, "invalid_redirect_uri")
 		return
 	}
 	if q.Get("response_type") != "code" {
-		ooops(w, r, "unsupported_response_type")
+		ooops(w, r, "unsupported_response_type", "")
 		return
 	}
 	method := q.Get("code_challenge_method")
@@ -101,11 +114,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		method = "S256"
 	case "plain":
 	default:
-		ooops(w, r, "invalid_request")
+		ooops(w, r, "invalid_request", "")
 		return
 	}
 	if challenge != "" && (len(challenge) < 43 || len(challenge) > 128) {
-		ooops(w, r, "invalid_request")
+		ooops(w, r, "invalid_request", "")
 		return
 	}
 	code := "dal:" + newID(24)

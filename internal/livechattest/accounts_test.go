@@ -143,9 +143,20 @@ func TestAuthorizeErrorsGoToOoops(t *testing.T) {
 	defer srv.Close()
 	for _, redirect := range []string{"http://localhost:4000/", "http://127.0.0.1:5555/", "https://localhost:5555/", "http://localhost:5555/?q=1"} {
 		loc := authorize(t, srv.URL, ClientID, redirect, "S256")
-		if loc.Path != "/ooops" || !strings.Contains(loc.RawQuery, "invalid_redirect_uri") {
-			t.Errorf("%s → %s", redirect, loc)
+		q := loc.Query()
+		if loc.Path != "/ooops" || len(q) != 2 || q.Get("oauth_exception") != errUnauthorizedClient || q.Get("exception_details") != "invalid_redirect_uri" {
+			t.Errorf("%s → %s, want /ooops?oauth_exception=%s&exception_details=invalid_redirect_uri", redirect, loc, errUnauthorizedClient)
 		}
+	}
+	if loc := authorize(t, srv.URL, "nosuchclient", RedirectURI, "S256"); loc.Path != "/ooops" || loc.Query().Get("exception_details") != "client_id_not_found" || loc.Query().Get("oauth_exception") != errUnauthorizedClient {
+		t.Errorf("unknown client → %s", loc)
+	}
+	fake := New()
+	fake.State(func(s *State) { s.Apps[ClientID].RedirectURIs = nil })
+	srv2 := httptest.NewServer(fake)
+	defer srv2.Close()
+	if loc := authorize(t, srv2.URL, ClientID, RedirectURI, "S256"); loc.Path != "/ooops" || loc.Query().Get("exception_details") != "redirect_uri_not_set" {
+		t.Errorf("no redirect URIs → %s", loc)
 	}
 	if loc := authorize(t, srv.URL, ClientID, "http://localhost:5555/callback", "S256"); loc.Path != "/callback" {
 		t.Errorf("path prefix refused: %s", loc)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -27,7 +28,8 @@ type LoginOptions struct {
 	OpenBrowser func(url string) error
 	// ShowURL tells the user the URL (on stderr); always called.
 	ShowURL func(url string)
-	// HTTPClient talks to the token endpoint.
+	// HTTPClient talks to the accounts server (the authorize check, the
+	// token endpoint); from internal/httpclient, so --debug shows it.
 	HTTPClient *http.Client
 	// Timeout bounds the wait for the redirect (DefaultLoginTimeout when zero).
 	Timeout time.Duration
@@ -37,6 +39,31 @@ type LoginOptions struct {
 
 // ErrTimeout means no redirect reached the loopback listener in time.
 var ErrTimeout = errors.New("no redirect from the browser")
+
+// TimeoutError is ErrTimeout with the redirect URI and how long Login waited.
+type TimeoutError struct {
+	RedirectURI string
+	Wait        time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%v reached %s within %s", ErrTimeout, e.RedirectURI, ShortDuration(e.Wait))
+}
+
+// ShortDuration writes d as a person would give --timeout: 5m, not 5m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // ErrStateMismatch means the redirect did not come from this login.
 var ErrStateMismatch = errors.New("the redirect's state does not match this login (possible forgery); try again")
@@ -137,6 +164,14 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	// whether the server accepts that is undocumented).
 	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 
+	// Refusals (unknown client id, redirect URI not whitelisted) show in
+	// the browser only: find out before waiting for a redirect that would
+	// never come.
+	if err := checkAuthorize(ctx, orPlain(opts.HTTPClient), authURL, opts.App.ClientID, opts.App.RedirectURI); err != nil {
+		ln.Close()
+		return nil, err
+	}
+
 	results := make(chan callback, 1)
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
@@ -168,7 +203,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	select {
 	case cb = <-results:
 	case <-timer.C:
-		return nil, fmt.Errorf("%w within %s", ErrTimeout, timeout)
+		return nil, &TimeoutError{RedirectURI: opts.App.RedirectURI, Wait: timeout}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

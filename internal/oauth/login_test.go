@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -114,6 +115,9 @@ func TestLoginStateMismatch(t *testing.T) {
 type rewrite struct{}
 
 func (rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodPost {
+		return http.DefaultTransport.RoundTrip(r)
+	}
 	body, _ := io.ReadAll(r.Body)
 	v, _ := url.ParseQuery(string(body))
 	v.Set("code_verifier", strings.Repeat("x", 43))
@@ -143,16 +147,97 @@ func TestLoginErrorRedirect(t *testing.T) {
 	}
 }
 
-func TestLoginRedirectNotWhitelistedTimesOut(t *testing.T) {
-	acc, opts, b := setup(t, "/")
-	acc.Apps["cid"] = []string{"http://localhost:1/"}
-	opts.Timeout = time.Millisecond // the browser has already landed on the error page
-	_, err := oauth.Login(context.Background(), opts)
-	if !errors.Is(err, oauth.ErrTimeout) {
-		t.Fatalf("err = %v, want timeout", err)
+// The accounts server refuses the authorization request on its error page
+// (never the redirect URI): Login finds out before it opens the browser
+// or waits, for each refusal the fake makes as oauth.md describes it.
+func TestLoginRefusedBeforeWaiting(t *testing.T) {
+	for _, tt := range []struct {
+		name, detail string
+		apps         func(a *oauthtest.Accounts)
+	}{
+		{"redirect not whitelisted", oauth.DetailInvalidRedirectURI, func(a *oauthtest.Accounts) { a.Apps["cid"] = []string{"http://localhost:1/"} }},
+		{"no redirect set", oauth.DetailRedirectURINotSet, func(a *oauthtest.Accounts) { a.Apps["cid"] = nil }},
+		{"unknown client", oauth.DetailClientIDNotFound, func(a *oauthtest.Accounts) { delete(a.Apps, "cid") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			acc, opts, b := setup(t, "/")
+			tt.apps(acc)
+			shown := false
+			opts.ShowURL = func(string) { shown = true }
+			_, err := oauth.Login(context.Background(), opts)
+			var ae *oauth.AuthorizeError
+			if !errors.As(err, &ae) || ae.Detail != tt.detail || ae.Exception != oauth.ExceptionUnauthorizedClient || ae.RedirectURI != opts.App.RedirectURI {
+				t.Fatalf("err = %#v, want detail %s", err, tt.detail)
+			}
+			if b.url != "" || shown {
+				t.Errorf("browser opened (%q) or URL shown (%v) for a refused login", b.url, shown)
+			}
+			if got := acc.Requests; len(got) != 1 || got[0] != "GET /" {
+				t.Errorf("requests %v, want the one authorize check", got)
+			}
+		})
 	}
-	if b.status != 400 || !strings.Contains(b.body, "invalid_redirect_uri") {
-		t.Errorf("browser got %d %q", b.status, b.body)
+}
+
+// The shapes an error-page redirect or answer may take, since the spec
+// names only oauth_exception (see exceptionOf).
+func TestAuthorizeErrorShapes(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		handler http.HandlerFunc
+		detail  string // "" means no error
+	}{
+		{"code and details", redirectTo("/ooops?oauth_exception=" + oauth.ExceptionUnauthorizedClient + "&exception_details=invalid_redirect_uri"), "invalid_redirect_uri"},
+		{"code:detail", redirectTo("/ooops?oauth_exception=" + oauth.ExceptionUnauthorizedClient + ":client_id_not_found"), "client_id_not_found"},
+		{"detail alone", redirectTo("https://accounts.example/ooops?oauth_exception=redirect_uri_not_set"), "redirect_uri_not_set"},
+		{"other exception", redirectTo("/ooops?oauth_exception=invalid_scope"), "-invalid_scope"},
+		{"json 400", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"error":"` + oauth.ExceptionUnauthorizedClient + `","error_description":"invalid_redirect_uri"}`))
+		}, "invalid_redirect_uri"},
+		{"text 400", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "redirect_uri_not_set", 400)
+		}, "redirect_uri_not_set"},
+		{"login page", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>log in</html>")) }, ""},
+		{"to the login form", redirectTo("/signin?identity_exception=unauthorized"), ""}, //nolint:misspell // protocol value
+		{"403 from a proxy", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "<html>denied</html>", http.StatusForbidden)
+		}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			listen, redirect := loopback(t, "/")
+			opts := oauth.LoginOptions{App: oauth.App{AccountsURL: srv.URL, ClientID: "cid", RedirectURI: redirect},
+				Listen: listen, Timeout: time.Millisecond}
+			_, err := oauth.Login(context.Background(), opts)
+			var ae *oauth.AuthorizeError
+			switch {
+			case tt.detail == "":
+				if !errors.Is(err, oauth.ErrTimeout) {
+					t.Errorf("err = %v, want the login to go on (and time out)", err)
+				}
+			case strings.HasPrefix(tt.detail, "-"):
+				if !errors.As(err, &ae) || ae.Exception != tt.detail[1:] || ae.Detail != "" {
+					t.Errorf("err = %#v", err)
+				}
+			default:
+				if !errors.As(err, &ae) || ae.Detail != tt.detail {
+					t.Errorf("err = %#v, want detail %s", err, tt.detail)
+				}
+			}
+		})
+	}
+}
+
+func redirectTo(loc string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Cookie") != "" {
+			http.Error(w, "cookie sent", 500)
+			return
+		}
+		http.Redirect(w, r, loc, http.StatusFound)
 	}
 }
 

@@ -112,8 +112,16 @@ func Revoke(ctx context.Context, client *http.Client, accountsURL, token string)
 
 // withClient puts client into ctx for x/oauth2.
 func withClient(ctx context.Context, client *http.Client) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, orPlain(client))
+}
+
+// orPlain returns client, or for nil (tests of this package) a plain one.
+// lcwh's commands always pass a client from internal/httpclient, which
+// this package cannot import (httpclient's tests use auth, which uses
+// oauth), so that --debug logs every accounts request.
+func orPlain(client *http.Client) *http.Client {
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		return &http.Client{Timeout: 30 * time.Second}
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, client)
+	return client
 }

@@ -33,27 +33,35 @@ func (e *ExpiredError) ExitCode() int { return 4 }
 // Hint says how to recover.
 func (e *ExpiredError) Hint() string { return `Run "lcwh auth login" again, or set LCWH_PAT.` }
 
-// Source is a TokenSource that refreshes before expiry and on demand, and
-// calls Save with every new token before handing it out, so a rotated
-// refresh token is persisted before it is used (oauth.md §3.2).
+// TokenStore persists a Source's token where other lcwh processes see it.
+type TokenStore interface {
+	// Update calls fn with the token stored now (nil when the login is
+	// gone) while every other process sharing the store waits, and stores
+	// fn's token when fn says save. Errors from fn are returned as they are.
+	Update(fn func(stored *oauth2.Token) (tok *oauth2.Token, save bool, err error)) error
+}
+
+// Source is a TokenSource that refreshes before expiry and on demand. With
+// a Store, a refresh runs inside Store.Update: it rereads the stored token
+// first and uses it when another process has refreshed meanwhile, so a
+// single-use (rotating) refresh token is spent once, and the new one is
+// stored before the access token is handed out (oauth.md §3.2).
 type Source struct {
 	Config *oauth2.Config
-	// HTTPClient talks to the token endpoint.
+	// HTTPClient talks to the token endpoint (from internal/httpclient).
 	HTTPClient *http.Client
-	// Save persists a new token; Token fails if it fails.
-	Save func(*oauth2.Token) error
+	// Store persists refreshed tokens; nil keeps them in memory only.
+	Store TokenStore
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-	// Reload, when set, rereads the stored token after a refresh is refused.
-	Reload func() (*oauth2.Token, error)
 
 	mu  sync.Mutex
 	tok *oauth2.Token
 }
 
 // NewSource returns a Source starting from tok.
-func NewSource(conf *oauth2.Config, client *http.Client, tok *oauth2.Token, save func(*oauth2.Token) error, now func() time.Time) *Source {
-	return &Source{Config: conf, HTTPClient: client, Save: save, Now: now, tok: tok}
+func NewSource(conf *oauth2.Config, client *http.Client, tok *oauth2.Token, store TokenStore, now func() time.Time) *Source {
+	return &Source{Config: conf, HTTPClient: client, Store: store, Now: now, tok: tok}
 }
 
 func (s *Source) now() time.Time {
@@ -63,15 +71,24 @@ func (s *Source) now() time.Time {
 	return time.Now()
 }
 
+// fresh reports whether t can be used without a refresh.
+func (s *Source) fresh(t *oauth2.Token) bool {
+	return t != nil && t.AccessToken != "" && (t.Expiry.IsZero() || s.now().Add(RefreshEarly).Before(t.Expiry))
+}
+
 // Token returns the current access token, refreshing it first when it
 // expires within RefreshEarly.
 func (s *Source) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tok != nil && s.tok.AccessToken != "" && (s.tok.Expiry.IsZero() || s.now().Add(RefreshEarly).Before(s.tok.Expiry)) {
+	if s.fresh(s.tok) {
 		return s.tok, nil
 	}
-	return s.refreshLocked()
+	bad := ""
+	if s.tok != nil {
+		bad = s.tok.AccessToken
+	}
+	return s.refreshLocked(bad)
 }
 
 // Refresh forces a refresh unless the token changed since stale was handed
@@ -82,42 +99,62 @@ func (s *Source) Refresh(stale string) (*oauth2.Token, error) {
 	if s.tok != nil && s.tok.AccessToken != stale && s.tok.AccessToken != "" {
 		return s.tok, nil
 	}
-	return s.refreshLocked()
+	return s.refreshLocked(stale)
 }
 
-func (s *Source) refreshLocked() (*oauth2.Token, error) {
-	if s.tok == nil || s.tok.RefreshToken == "" {
+// refreshLocked replaces the token, whose access token bad is expired or
+// refused. s.mu is held.
+func (s *Source) refreshLocked(bad string) (*oauth2.Token, error) {
+	if s.Store == nil {
+		nt, err := s.exchange(s.tok)
+		if err != nil {
+			return nil, err
+		}
+		s.tok = nt
+		return nt, nil
+	}
+	var out *oauth2.Token
+	err := s.Store.Update(func(stored *oauth2.Token) (*oauth2.Token, bool, error) {
+		if stored == nil {
+			return nil, false, &ExpiredError{Reason: "the stored login was removed"}
+		}
+		// Another process refreshed since this one read the token: use
+		// its token rather than spend the refresh token again.
+		if stored.AccessToken != bad && s.fresh(stored) {
+			out = stored
+			return stored, false, nil
+		}
+		nt, err := s.exchange(stored)
+		if err != nil {
+			return nil, false, err
+		}
+		out = nt
+		return nt, true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.tok = out
+	return out, nil
+}
+
+// exchange spends base's refresh token at the token endpoint.
+func (s *Source) exchange(base *oauth2.Token) (*oauth2.Token, error) {
+	if base == nil || base.RefreshToken == "" {
 		return nil, &ExpiredError{Reason: "no refresh token"}
 	}
 	ctx := withClient(context.Background(), s.HTTPClient)
-	nt, err := s.Config.TokenSource(ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	nt, err := s.Config.TokenSource(ctx, &oauth2.Token{RefreshToken: base.RefreshToken}).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode/100 == 4 {
-			// Another lcwh process may have rotated the refresh token first
-			// (each is single use): adopt what it saved.
-			if s.Reload != nil {
-				if saved, rerr := s.Reload(); rerr == nil && saved != nil && saved.RefreshToken != s.tok.RefreshToken {
-					s.tok = saved
-					if saved.AccessToken != "" && (saved.Expiry.IsZero() || s.now().Add(RefreshEarly).Before(saved.Expiry)) {
-						return saved, nil
-					}
-					return s.refreshLocked()
-				}
-			}
 			return nil, &ExpiredError{Reason: re.ErrorCode}
 		}
 		return nil, fmt.Errorf("refresh access token: %w", err)
 	}
 	if nt.RefreshToken == "" { // server-side apps: refresh tokens do not rotate
-		nt.RefreshToken = s.tok.RefreshToken
+		nt.RefreshToken = base.RefreshToken
 	}
-	if s.Save != nil {
-		if err := s.Save(nt); err != nil {
-			return nil, fmt.Errorf("save refreshed token: %w", err)
-		}
-	}
-	s.tok = nt
 	return nt, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,12 +24,29 @@ func loggedIn(t *testing.T) (*oauth.Source, *[]*oauth2.Token, *time.Time, func()
 		t.Fatal(err)
 	}
 	now := tok.Expiry.Add(-time.Hour)
-	var saved []*oauth2.Token
-	src := oauth.NewSource(opts.App.Config(), nil, tok, func(t *oauth2.Token) error {
-		saved = append(saved, t)
-		return nil
-	}, func() time.Time { return now })
-	return src, &saved, &now, func() *oauth2.Token { return tok }, &testFake{acc.URL(), acc.ValidRefresh, acc.ExpireAccess, func() int { return acc.Refreshs }}
+	store := &memTokens{tok: tok}
+	src := oauth.NewSource(opts.App.Config(), nil, tok, store, func() time.Time { return now })
+	return src, &store.saved, &now, func() *oauth2.Token { return tok }, &testFake{acc.URL(), acc.ValidRefresh, acc.ExpireAccess, func() int { return acc.Refreshs }}
+}
+
+// memTokens is a TokenStore shared by the Sources of one test, as the
+// credential store is shared by lcwh processes; it records what is saved.
+type memTokens struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	saved []*oauth2.Token
+}
+
+func (m *memTokens) Update(fn func(*oauth2.Token) (*oauth2.Token, bool, error)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	tok, save, err := fn(m.tok)
+	if err != nil || !save {
+		return err
+	}
+	m.tok = tok
+	m.saved = append(m.saved, tok)
+	return nil
 }
 
 type testFake struct {
@@ -114,4 +132,58 @@ func (e expireAfterRefresh) RoundTrip(r *http.Request) (*http.Response, error) {
 		e.f.expireAccess()
 	}
 	return resp, err
+}
+
+// Two processes read the same login, and both find its access token
+// expired. The first refreshes and saves the rotated pair; the second must
+// take that pair from the store, not spend the old single-use refresh
+// token (which the fake would refuse, logging the profile out).
+func TestSourcesSharingAStoreRefreshOnce(t *testing.T) {
+	acc, opts, _ := setup(t, "/")
+	tok, err := oauth.Login(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour past the first token's expiry; later tokens last long enough.
+	later := func() time.Time { return tok.Expiry.Add(time.Hour) }
+	acc.ExpiresIn *= 2
+	store := &memTokens{tok: tok}
+	a := oauth.NewSource(opts.App.Config(), nil, tok, store, later)
+	b := oauth.NewSource(opts.App.Config(), nil, tok, store, later)
+	ta, err := a.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := b.Token()
+	if err != nil {
+		t.Fatalf("second process: %v", err)
+	}
+	if acc.Refreshs != 1 || tb.AccessToken != ta.AccessToken || !acc.ValidRefresh(store.tok.RefreshToken) {
+		t.Errorf("refreshes %d, tokens %q %q; want one refresh shared by both", acc.Refreshs, ta.AccessToken, tb.AccessToken)
+	}
+	// Both now hold a token from a later clock's point of view too: a 401
+	// on it makes exactly one of them refresh again.
+	if _, err := b.Refresh(tb.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Refresh(ta.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if acc.Refreshs != 2 {
+		t.Errorf("refreshes %d after two 401s on the same token, want 2 (the second reuses the first's)", acc.Refreshs)
+	}
+}
+
+// A login removed by another process (lcwh auth logout) is not brought back
+// by a refresh.
+func TestSourceRefreshAfterLogout(t *testing.T) {
+	src, saved, now, first, _ := loggedIn(t)
+	src.Store.(*memTokens).tok = nil
+	*now = first().Expiry.Add(time.Hour)
+	if _, err := src.Token(); !errors.Is(err, oauth.ErrLoginExpired) {
+		t.Fatalf("err = %v, want ErrLoginExpired", err)
+	}
+	if len(*saved) != 0 {
+		t.Errorf("saved %v after logout", *saved)
+	}
 }

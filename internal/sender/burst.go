@@ -2,6 +2,8 @@ package sender
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,10 +21,16 @@ type Burst struct {
 	Rate float64
 	// Duration stops starting deliveries after it has passed; 0 means no limit.
 	Duration time.Duration
+	// Stop, once closed, ends the burst gently: no delivery or retry starts
+	// any more, and the attempts in flight finish (each within the timeout)
+	// and count by their outcome. Ending the context instead aborts them:
+	// they count as Interrupted.
+	Stop <-chan struct{}
 	// Next builds delivery i: it appends a fresh body to buf and returns the
 	// request whose Body is the appended bytes. Workers call it concurrently,
 	// each with its own buffer; the bytes stay untouched until every attempt
-	// of that delivery is over.
+	// of that delivery is over. The Header it returns is read, never kept:
+	// every request's headers are built from it afresh.
 	Next func(i int, buf []byte) (Request, error)
 }
 
@@ -35,19 +43,27 @@ type Delivery struct {
 
 // Summary totals a burst.
 type Summary struct {
+	// Sent counts deliveries started: Succeeded + Failed + Interrupted.
 	Sent      int
 	Succeeded int
 	Failed    int
+	// Interrupted counts deliveries aborted with an attempt in flight:
+	// whether they arrived is unknown.
+	Interrupted int
 	// Retried counts deliveries that needed more than one attempt.
 	Retried int
 	// Warned counts successes with a 2xx other than 200.
-	Warned    int
+	Warned int
+	// Stopped is set when Stop or the context ended the burst before it
+	// ran out of deliveries.
+	Stopped   bool
 	Elapsed   time.Duration
 	ReqPerSec float64
-	P50       time.Duration
-	P90       time.Duration
-	P99       time.Duration
-	Max       time.Duration
+	// Latency percentiles cover succeeded and failed deliveries.
+	P50 time.Duration
+	P90 time.Duration
+	P99 time.Duration
+	Max time.Duration
 	// Status counts deliveries by last HTTP status; 0 means no response.
 	Status map[int]int
 	// FirstError is the error of the lowest-numbered failed delivery.
@@ -57,17 +73,16 @@ type Summary struct {
 // workerStats are one worker's tallies, merged at the end so the hot path
 // shares nothing but the index counter.
 type workerStats struct {
-	lat                              []time.Duration
-	status                           [600]int
-	other                            map[int]int
-	sent, ok, failed, retried, warns int
-	firstErr                         error
-	firstIdx                         int
+	lat                                   []time.Duration
+	status                                [600]int
+	other                                 map[int]int
+	sent, ok, failed, cut, retried, warns int
+	firstErr                              error
+	firstIdx                              int
 }
 
 func (w *workerStats) add(i int, r Result) {
 	w.sent++
-	w.lat = append(w.lat, r.Latency)
 	switch {
 	case r.Status >= 0 && r.Status < len(w.status):
 		w.status[r.Status]++
@@ -77,13 +92,19 @@ func (w *workerStats) add(i int, r Result) {
 		}
 		w.other[r.Status]++
 	}
-	if r.Err == nil {
+	switch {
+	case r.Err == nil:
 		w.ok++
-	} else {
+	case r.Interrupted():
+		w.cut++
+	default:
 		w.failed++
 		if w.firstErr == nil || i < w.firstIdx {
 			w.firstErr, w.firstIdx = r.Err, i
 		}
+	}
+	if !r.Interrupted() {
+		w.lat = append(w.lat, r.Latency)
 	}
 	if r.Attempts > 1 {
 		w.retried++
@@ -93,9 +114,21 @@ func (w *workerStats) add(i int, r Result) {
 	}
 }
 
+// burstRun is what the workers of one burst share.
+type burstRun struct {
+	s       *Sender
+	b       Burst
+	ctx     context.Context // aborts attempts
+	soft    context.Context // ctx, or Stop closed: ends pauses and pacing
+	claim   func() (int, bool)
+	pool    sync.Pool
+	out     chan<- Delivery
+	stopped atomic.Bool
+}
+
 // Burst runs b. Each finished delivery is sent on out when out is not nil
 // (out is closed on return); the caller must keep receiving from it. The
-// summary covers every delivery started before ctx ended.
+// summary covers every delivery started.
 func (s *Sender) Burst(ctx context.Context, b Burst, out chan<- Delivery) Summary {
 	if out != nil {
 		defer close(out)
@@ -104,9 +137,11 @@ func (s *Sender) Burst(ctx context.Context, b Burst, out chan<- Delivery) Summar
 	if b.Count > 0 {
 		conc = min(conc, b.Count)
 	}
+	soft, cancel := softContext(ctx, b.Stop)
+	defer cancel()
 	start := s.opts.Now()
-	claim := s.claimer(ctx, b, start)
-	pool := &sync.Pool{}
+	run := &burstRun{s: s, b: b, ctx: ctx, soft: soft, out: out}
+	run.claim = run.claimer(start)
 	stats := make([]workerStats, conc)
 	var wg sync.WaitGroup
 	for w := range conc {
@@ -114,35 +149,40 @@ func (s *Sender) Burst(ctx context.Context, b Burst, out chan<- Delivery) Summar
 		if b.Count > 0 {
 			st.lat = make([]time.Duration, 0, b.Count/conc+1)
 		}
-		wg.Go(func() { s.worker(ctx, b, claim, pool, st, out) })
+		wg.Go(func() { run.worker(st) })
 	}
 	wg.Wait()
-	return tally(stats, s.opts.Now().Sub(start))
+	sum := tally(stats, s.opts.Now().Sub(start))
+	sum.Stopped = run.stopped.Load()
+	return sum
 }
 
-func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), pool *sync.Pool,
-	st *workerStats, out chan<- Delivery) {
-	fc := fastConn{h: &h1conn{s: s, ctx: ctx}}
-	defer fc.h.close()
+func (r *burstRun) worker(st *workerStats) {
+	s := r.s
+	c := &conn{s: s, ctx: r.ctx}
+	defer c.close()
+	var direct directCache
 	for {
-		i, ok := claim()
+		i, ok := r.claim()
 		if !ok {
 			return
 		}
-		bp, _ := pool.Get().(*[]byte)
+		bp, _ := r.pool.Get().(*[]byte)
 		if bp == nil {
 			bp = new([]byte)
 			*bp = make([]byte, 0, 4096)
 		}
-		req, err := b.Next(i, (*bp)[:0])
+		req, err := r.b.Next(i, (*bp)[:0])
 		var res Result
 		switch {
 		case err != nil:
 			res = Result{Err: err}
-		case fc.ok(req.URL):
-			res = s.deliverFast(fc.h, req) // copies the body: the buffer is free again
+		case direct.ok(s, req.URL):
+			// The body is written before each attempt returns: the
+			// buffer is free again whatever happened.
+			res = s.deliver(r.ctx, r.soft, r.b.Stop, req, c.attempt)
 		default:
-			res = s.deliver(ctx, req)
+			res = s.deliver(r.ctx, r.soft, r.b.Stop, req, s.attempt)
 		}
 		switch {
 		case err == nil && res.unsettled:
@@ -150,44 +190,65 @@ func (s *Sender) worker(ctx context.Context, b Burst, claim func() (int, bool), 
 		case len(req.Body) > 0 && cap(*bp) > 0 && &req.Body[0] == &(*bp)[:1][0]:
 			if cap(req.Body) <= maxPooledBody {
 				*bp = req.Body[:0] // keep the grown slice
-				pool.Put(bp)
+				r.pool.Put(bp)
 			}
 		default:
-			pool.Put(bp) // Next did not use the buffer
+			r.pool.Put(bp) // Next did not use the buffer
 		}
 		st.add(i, res)
-		if out != nil {
-			out <- Delivery{Index: i, URL: req.URL, Result: res}
+		if r.out != nil {
+			r.out <- Delivery{Index: i, URL: req.URL, Result: res}
 		}
 	}
 }
 
-// fastConn remembers whether the last URL could use the worker's own
+// maxPooledBody bounds the buffers a burst keeps for reuse.
+const maxPooledBody = 64 << 10
+
+// directCache remembers whether the last URL may use the worker's own
 // connection, so the check runs once per distinct URL.
-type fastConn struct {
-	h   *h1conn
+type directCache struct {
 	url string
 	yes bool
 }
 
-func (f *fastConn) ok(u string) bool {
-	if u != f.url {
-		f.url, f.yes = u, f.h.s.fastTarget(u)
-		f.h.close()
+func (d *directCache) ok(s *Sender, raw string) bool {
+	if raw != d.url {
+		d.url, d.yes = raw, s.directTarget(raw)
 	}
-	return f.yes
+	return d.yes
+}
+
+// directTarget reports whether raw may use a worker's own connection: a
+// plain http:// URL that no proxy variable covers, with DirectBursts set.
+func (s *Sender) directTarget(raw string) bool {
+	if !s.opts.DirectBursts {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return false
+	}
+	p, err := http.ProxyFromEnvironment(&http.Request{URL: u})
+	return err == nil && p == nil
 }
 
 // claimer hands out delivery indices: from a shared counter when unpaced,
-// from a pacing goroutine when Rate is set.
-func (s *Sender) claimer(ctx context.Context, b Burst, start time.Time) func() (int, bool) {
-	expired := func() bool {
-		return ctx.Err() != nil || (b.Duration > 0 && s.opts.Now().Sub(start) >= b.Duration)
+// from a pacing goroutine when Rate is set. Stop is looked at directly (not
+// only through soft) so that no index is handed out once it is closed.
+func (r *burstRun) claimer(start time.Time) func() (int, bool) {
+	b, s := r.b, r.s
+	ended := func() bool {
+		if r.soft.Err() != nil || stopped(b.Stop) {
+			r.stopped.Store(true)
+			return true
+		}
+		return b.Duration > 0 && s.opts.Now().Sub(start) >= b.Duration
 	}
 	if b.Rate <= 0 {
 		var next atomic.Int64
 		return func() (int, bool) {
-			if expired() {
+			if (b.Count > 0 && int(next.Load()) >= b.Count) || ended() {
 				return 0, false
 			}
 			i := int(next.Add(1) - 1)
@@ -200,22 +261,27 @@ func (s *Sender) claimer(ctx context.Context, b Burst, start time.Time) func() (
 		interval := time.Duration(float64(time.Second) / b.Rate)
 		for i := 0; b.Count <= 0 || i < b.Count; i++ {
 			if wait := start.Add(time.Duration(i) * interval).Sub(s.opts.Now()); wait > 0 {
-				if s.opts.Sleep(ctx, wait) != nil {
+				if s.opts.Sleep(r.soft, wait) != nil {
+					ended()
 					return
 				}
 			}
-			if expired() {
+			if ended() {
 				return
 			}
 			select {
 			case ch <- i:
-			case <-ctx.Done():
+			case <-r.soft.Done():
+				ended()
 				return
 			}
 		}
 	}()
 	return func() (int, bool) {
 		i, ok := <-ch
+		if ok && ended() {
+			return 0, false
+		}
 		return i, ok
 	}
 }
@@ -232,6 +298,7 @@ func tally(stats []workerStats, elapsed time.Duration) Summary {
 		sum.Sent += st.sent
 		sum.Succeeded += st.ok
 		sum.Failed += st.failed
+		sum.Interrupted += st.cut
 		sum.Retried += st.retried
 		sum.Warned += st.warns
 		lat = append(lat, st.lat...)

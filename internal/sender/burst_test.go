@@ -2,7 +2,11 @@ package sender
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,5 +103,130 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := percentile(lat[:1], 99); got != 1 {
 		t.Errorf("p99 of one = %d", got)
+	}
+}
+
+// holdServer answers each request only once release is closed (or the
+// client goes away), telling arrived about each request first.
+func holdServer(t *testing.T) (url string, arrived chan struct{}, release func(), rec *recorder) {
+	t.Helper()
+	arrived = make(chan struct{}, 100)
+	held := make(chan struct{})
+	rec = &recorder{status: 200}
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec.mu.Lock()
+		rec.bodies = append(rec.bodies, body)
+		rec.mu.Unlock()
+		arrived <- struct{}{}
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+	}))
+	var once sync.Once
+	release = func() { once.Do(func() { close(held) }) }
+	t.Cleanup(release)
+	return srv.URL, arrived, release, rec
+}
+
+func burstSender(direct bool) *Sender {
+	if direct {
+		return New(nil, Options{DirectBursts: true})
+	}
+	return New(&http.Client{Transport: NewTransport(3)}, Options{})
+}
+
+func TestBurstStopLetsInFlightFinish(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprint("direct=", direct), func(t *testing.T) {
+			url, arrived, release, rec := holdServer(t)
+			stop := make(chan struct{})
+			done := make(chan Summary)
+			go func() {
+				done <- burstSender(direct).Burst(context.Background(), Burst{Count: 50, Concurrency: 3, Stop: stop,
+					Next: func(i int, buf []byte) (Request, error) {
+						return Request{URL: url, Body: append(buf, `{}`...)}, nil
+					}}, nil)
+			}()
+			for range 3 {
+				<-arrived
+			}
+			close(stop) // Ctrl-C with three deliveries in flight
+			release()
+			sum := <-done
+			if sum.Sent != 3 || sum.Succeeded != 3 || sum.Failed != 0 || sum.Interrupted != 0 || !sum.Stopped {
+				t.Errorf("summary %+v, want the 3 in flight counted as succeeded", sum)
+			}
+			if n := len(rec.got()); n != 3 {
+				t.Errorf("receiver got %d", n)
+			}
+		})
+	}
+}
+
+func TestBurstAbortCountsInterrupted(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprint("direct=", direct), func(t *testing.T) {
+			url, arrived, _, _ := holdServer(t)
+			stop := make(chan struct{})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			out := make(chan Delivery, 10)
+			done := make(chan Summary)
+			go func() {
+				done <- burstSender(direct).Burst(ctx, Burst{Count: 50, Concurrency: 3, Stop: stop,
+					Next: func(i int, buf []byte) (Request, error) {
+						return Request{URL: url, Body: append(buf, `{}`...)}, nil
+					}}, out)
+			}()
+			for range 3 {
+				<-arrived
+			}
+			close(stop)
+			cancel() // the second Ctrl-C
+			sum := <-done
+			if sum.Sent != 3 || sum.Interrupted != 3 || sum.Failed != 0 || sum.Succeeded != 0 || sum.FirstError != nil || !sum.Stopped {
+				t.Errorf("summary %+v, want 3 interrupted, none failed", sum)
+			}
+			for d := range out {
+				if !d.Result.Interrupted() || !errors.Is(d.Result.Err, ErrInterrupted) || !errors.Is(d.Result.Err, context.Canceled) ||
+					d.Result.Err.Error() != "interrupted (outcome unknown)" {
+					t.Errorf("delivery %d: %v", d.Index, d.Result.Err)
+				}
+			}
+		})
+	}
+}
+
+func TestBurstStopEndsRetries(t *testing.T) {
+	rec := &recorder{status: 500}
+	srv := newServer(t, rec)
+	stop := make(chan struct{})
+	// Ctrl-C during the pause before the first retry.
+	s := New(nil, Options{DirectBursts: true, Sleep: func(context.Context, time.Duration) error {
+		close(stop)
+		return nil
+	}})
+	sum := s.Burst(context.Background(), Burst{Count: 5, Stop: stop,
+		Next: func(int, []byte) (Request, error) { return Request{URL: srv.URL, Body: []byte(`{}`)}, nil }}, nil)
+	if sum.Sent != 1 || sum.Failed != 1 || sum.Retried != 0 || !sum.Stopped || len(rec.got()) != 1 {
+		t.Errorf("summary %+v, %d requests; want one delivery, one attempt", sum, len(rec.got()))
+	}
+}
+
+func TestDeliverStopWaitsForTheAttempt(t *testing.T) {
+	url, arrived, release, _ := holdServer(t)
+	stop := make(chan struct{})
+	done := make(chan Result)
+	go func() {
+		done <- New(nil, Options{}).DeliverStop(context.Background(), stop, Request{URL: url, Body: []byte(`{}`)})
+	}()
+	<-arrived
+	close(stop)
+	release()
+	if res := <-done; !res.OK() || res.Attempts != 1 {
+		t.Errorf("got %+v", res)
 	}
 }

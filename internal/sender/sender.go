@@ -4,10 +4,16 @@
 // identical body spread over about a minute. It also runs bursts: many
 // deliveries at a concurrency and rate, with a latency and status summary.
 //
-// Deliver goes through net/http. Bursts to a plain http:// URL, with the
-// Sender's own transport and no proxy, use one hand-rolled HTTP/1.1
-// keep-alive connection per worker instead (fastpath.go): same semantics,
-// about a third of the CPU per request.
+// Deliver goes through the client's transport (net/http). Bursts to a plain
+// http:// URL with Options.DirectBursts set use one keep-alive connection per
+// worker instead (conn.go): the request is written with http.Request.Write
+// and the response read with http.ReadResponse, the same standard-library
+// code the transport runs, minus its two goroutine hand-offs per request.
+// Both paths build each request's headers afresh (request.go) and follow
+// net/http's rule for a connection that fails under a request: a POST is
+// sent again on a fresh connection only when none of it was written, and
+// that resend counts as an attempt. A test table runs every case against
+// both (paths_test.go).
 //
 // The package knows nothing about terminals: commands (send-sample, and later
 // replay and sandbox trigger) render what it returns.
@@ -16,14 +22,12 @@ package sender
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
+	"net/http/httptrace"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -73,6 +77,12 @@ type Options struct {
 	Conns int
 	// UserAgent is sent when the request has none.
 	UserAgent string
+	// DirectBursts lets bursts to plain http:// URLs that no proxy
+	// variable covers bypass the client's transport and use one HTTP/1.1
+	// connection per worker. The bytes on the wire are the same; what is
+	// skipped are the client's RoundTripper layers, so set it only when
+	// they add nothing (no --debug log, no credentials).
+	DirectBursts bool
 	// Sleep waits d or until ctx ends; tests replace it so they never wait.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used for latencies and burst pacing.
@@ -81,21 +91,19 @@ type Options struct {
 
 // Sender delivers requests. It is safe for concurrent use.
 type Sender struct {
-	rt http.RoundTripper
-	// ownTransport is set when the Sender made its transport, so bursts
-	// may use their own connections instead (see h1conn).
-	ownTransport bool
-	opts         Options
-	schedule     []time.Duration
+	rt       http.RoundTripper
+	opts     Options
+	schedule []time.Duration
+	// dial opens a worker's own connection (tests inject faults here).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // New returns a Sender that sends through client's Transport (nil client
-// means NewTransport(1), nil Transport http.DefaultTransport). Only the
-// transport is used: redirects are never followed, because LiveChat's
+// means NewTransport(opts.Conns), nil Transport http.DefaultTransport). Only
+// the transport is used: redirects are never followed, because LiveChat's
 // behaviour on a 3xx is undocumented and silently following one would hide
 // a misconfigured URL (a 3xx is a failure naming its Location); there are no
-// cookies; Options.Timeout replaces client.Timeout. Calling the transport
-// directly also saves the client's per-request header copy in bursts.
+// cookies; Options.Timeout replaces client.Timeout.
 func New(client *http.Client, opts Options) *Sender {
 	rt := http.DefaultTransport
 	switch {
@@ -125,7 +133,8 @@ func New(client *http.Client, opts Options) *Sender {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Sender{rt: rt, ownTransport: client == nil, opts: opts, schedule: Schedule(opts.RetryInterval, opts.Retries)}
+	d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
+	return &Sender{rt: rt, opts: opts, schedule: Schedule(opts.RetryInterval, opts.Retries), dial: d.DialContext}
 }
 
 // NewTransport returns a transport tuned for sending to one host over
@@ -136,16 +145,17 @@ func NewTransport(conns int) *http.Transport {
 		conns = 1
 	}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: DefaultTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:          conns * 2,
-		MaxIdleConnsPerHost:   conns,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   DefaultTimeout,
-		ExpectContinueTimeout: time.Second,
-		DisableCompression:    true,
-		WriteBufferSize:       8 << 10,
-		ReadBufferSize:        4 << 10,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            (&net.Dialer{Timeout: DefaultTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:           conns * 2,
+		MaxIdleConnsPerHost:    conns,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    DefaultTimeout,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,
+		MaxResponseHeaderBytes: maxResponseHeader,
+		WriteBufferSize:        8 << 10,
+		ReadBufferSize:         4 << 10,
 	}
 }
 
@@ -168,13 +178,17 @@ type Request struct {
 type Result struct {
 	// Status is the last attempt's HTTP status, 0 when no response came.
 	Status int
-	// Attempts made, 1 + retries used.
+	// Attempts is how many times the request went out: 1 + retries used +
+	// resends on a fresh connection after a kept-alive one failed before
+	// any of the request was written.
 	Attempts int
 	// Latency of the last attempt, request sent to response read.
 	Latency time.Duration
 	// RespBody is the start of the last response body when Status is not 200.
 	RespBody []byte
-	// Err is nil on success (any 2xx); otherwise why the last attempt failed.
+	// Err is nil on success (any 2xx); otherwise why the last attempt
+	// failed. errors.Is(Err, ErrInterrupted) when the caller aborted an
+	// attempt in flight: see Interrupted.
 	Err error
 	// Warning is set on a 2xx other than 200: delivered, but LiveChat
 	// documents only 200 as success.
@@ -188,167 +202,135 @@ type Result struct {
 // OK reports whether the delivery succeeded (HTTP 2xx).
 func (r Result) OK() bool { return r.Err == nil }
 
-// StatusError is a response other than 2xx.
-type StatusError struct {
-	Status int
-	// Location is the redirect target of a 3xx, if given.
-	Location string
-}
-
-func (e *StatusError) Error() string {
-	if e.Status >= 300 && e.Status < 400 {
-		loc := e.Location
-		if loc == "" {
-			loc = "(no Location header)"
-		}
-		return fmt.Sprintf("redirected with %d to %s; redirects are not followed", e.Status, loc)
-	}
-	return fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
-}
-
-// RefusedError means nothing listens at the target address.
-type RefusedError struct {
-	Addr string
-	Err  error
-}
-
-func (e *RefusedError) Error() string { return "connection refused to " + e.Addr }
-func (e *RefusedError) Unwrap() error { return e.Err }
-
-// TimeoutError means an attempt got no complete response within the timeout.
-type TimeoutError struct{ Timeout time.Duration }
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("no response within %s (the per-attempt timeout)", e.Timeout)
-}
-
-// ErrBadURL is returned for a URL that is not absolute http(s).
-var ErrBadURL = errors.New("not an absolute http(s) URL")
-
-// CheckURL validates a target URL.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q: %w", raw, ErrBadURL)
-	}
-	return nil
-}
+// Interrupted reports whether the delivery was aborted with an attempt in
+// flight, so whether it arrived is unknown: neither a success nor a failure.
+func (r Result) Interrupted() bool { return isInterrupted(r.Err) }
 
 // Deliver sends req with LiveChat's semantics: attempts until one gets a
-// 2xx or the retries run out, pausing per the schedule between them. It
-// returns early with the context's error when ctx ends.
+// 2xx or the retries run out, pausing per the schedule between them. When
+// ctx ends it returns at once; an attempt it cut short is Interrupted.
 func (s *Sender) Deliver(ctx context.Context, req Request) Result {
-	return s.deliver(ctx, req)
+	return s.DeliverStop(ctx, nil, req)
 }
 
-func (s *Sender) deliver(ctx context.Context, req Request) Result {
+// DeliverStop is Deliver that also ends gently when stop is closed: the
+// attempt in flight finishes (within the timeout) and counts by its
+// outcome, but no retry follows.
+func (s *Sender) DeliverStop(ctx context.Context, stop <-chan struct{}, req Request) Result {
+	soft, cancel := softContext(ctx, stop)
+	defer cancel()
+	return s.deliver(ctx, soft, stop, req, s.attempt)
+}
+
+// softContext is ctx that also ends when stop is closed: it interrupts
+// pauses between retries and the pacing of bursts, never an attempt.
+func softContext(ctx context.Context, stop <-chan struct{}) (context.Context, context.CancelFunc) {
+	soft, cancel := context.WithCancel(ctx)
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-soft.Done():
+			}
+		}()
+	}
+	return soft, cancel
+}
+
+// stopped reports whether stop is closed.
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// attemptFunc makes one attempt: its Result's Attempts is 1, or 2 after a
+// resend on a fresh connection.
+type attemptFunc func(ctx context.Context, r Request) Result
+
+// deliver runs LiveChat's retry schedule over try. ctx aborts attempts;
+// soft (ctx, or stop closed) ends the pauses between them.
+func (s *Sender) deliver(ctx, soft context.Context, stop <-chan struct{}, req Request, try attemptFunc) Result {
 	var res Result
+	attempts := 0
 	unsettled := false
-	for attempt := 0; ; attempt++ {
-		res = s.attempt(ctx, req)
+	for retry := 0; ; retry++ {
+		res = try(ctx, req)
+		attempts += res.Attempts
 		unsettled = unsettled || res.unsettled
 		res.unsettled = unsettled
-		res.Attempts = attempt + 1
-		if res.Err == nil || attempt >= s.opts.Retries || ctx.Err() != nil {
+		res.Attempts = attempts
+		if res.Err == nil || retry >= s.opts.Retries || soft.Err() != nil || stopped(stop) {
 			return res
 		}
-		if err := s.opts.Sleep(ctx, s.schedule[attempt]); err != nil {
+		if err := s.opts.Sleep(soft, s.schedule[retry]); err != nil || stopped(stop) {
 			return res
 		}
 	}
 }
 
+// attempt is one attempt through the transport. A trace counts the
+// connections it asks for: more than one means the transport resent the
+// request after a kept-alive connection failed with nothing written
+// (net/http's nothingWrittenError rule), and each counts as an attempt.
 func (s *Sender) attempt(ctx context.Context, r Request) Result {
 	actx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, r.URL, nil)
+	conns := 0
+	tctx := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GetConn: func(string) { conns++ }})
+	req, err := http.NewRequestWithContext(tctx, http.MethodPost, r.URL, nil)
 	if err != nil {
-		return Result{Err: fmt.Errorf("%q: %w", r.URL, ErrBadURL)}
+		return Result{Attempts: 1, Err: fmt.Errorf("%q: %w", r.URL, ErrBadURL)}
 	}
 	setBody(req, r.Body)
-	req.Header = r.Header
-	if req.Header.Get("Content-Type") == "" || (s.opts.UserAgent != "" && req.Header.Get("User-Agent") == "") {
-		req.Header = withDefaults(r.Header, s.opts.UserAgent)
-	}
-	// What http.Client would do and the bare transport does not: a Host
-	// header sets the request's Host (useful behind tunnels), and user:pass@
-	// in the URL becomes Basic auth.
-	if h := req.Header.Get("Host"); h != "" {
-		req.Host = h
-	}
-	if u := req.URL.User; u != nil && req.Header.Get("Authorization") == "" {
-		pass, _ := u.Password()
-		req.Header = req.Header.Clone()
-		req.SetBasicAuth(u.Username(), pass)
-	}
+	req.Header, req.Host = header(r, req.URL, s.opts.UserAgent)
 	start := s.opts.Now()
 	resp, err := s.rt.RoundTrip(req)
 	if err != nil {
-		return Result{Latency: s.opts.Now().Sub(start), Err: s.classify(ctx, actx, req, err), unsettled: true}
+		return Result{Attempts: max(conns, 1), Latency: s.opts.Now().Sub(start),
+			Err: s.classify(ctx, actx.Err() != nil, req.URL, err), unsettled: true}
 	}
-	res := Result{Status: resp.StatusCode}
+	res, derr := s.readBody(resp)
+	res.Attempts = max(conns, 1)
+	res.Latency = s.opts.Now().Sub(start)
+	res.unsettled = derr != nil
+	if derr != nil && actx.Err() != nil && ctx.Err() == nil {
+		res.Err, res.Warning = &TimeoutError{Timeout: s.opts.Timeout}, ""
+	}
+	return res
+}
+
+// readBody reads and closes resp's body (so its connection can be reused),
+// keeping the start of it unless the status is 200, and judges the status.
+// derr is the error draining the body, if any.
+func (s *Sender) readBody(resp *http.Response) (res Result, derr error) {
+	res.Status = resp.StatusCode
 	if resp.StatusCode != http.StatusOK {
 		res.RespBody = readCut(resp.Body, s.opts.BodyCut)
 	}
-	// Drain so the connection goes back to the pool.
-	_, derr := io.Copy(io.Discard, resp.Body)
+	_, derr = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	res.Latency = s.opts.Now().Sub(start)
-	res.unsettled = derr != nil
 	switch {
-	case derr != nil && actx.Err() != nil && ctx.Err() == nil:
-		res.Err = &TimeoutError{Timeout: s.opts.Timeout}
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		res.Warning = "HTTP " + strconv.Itoa(resp.StatusCode) + ": LiveChat documents only 200 as success"
 	default:
 		res.Err = &StatusError{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
 	}
-	return res
-}
-
-func withDefaults(h http.Header, ua string) http.Header {
-	out := h.Clone()
-	if out == nil {
-		out = http.Header{}
-	}
-	if out.Get("Content-Type") == "" {
-		out.Set("Content-Type", "application/json")
-	}
-	if ua != "" && out.Get("User-Agent") == "" {
-		out.Set("User-Agent", ua)
-	}
-	return out
-}
-
-func (s *Sender) classify(ctx, actx context.Context, req *http.Request, err error) error {
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case actx.Err() != nil:
-		return &TimeoutError{Timeout: s.opts.Timeout}
-	case isRefused(err):
-		return &RefusedError{Addr: hostPort(req.URL), Err: err}
-	}
-	return fmt.Errorf("POST %s: %w", req.URL.Redacted(), err)
-}
-
-func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
-
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "https" {
-		return net.JoinHostPort(u.Hostname(), "443")
-	}
-	return net.JoinHostPort(u.Hostname(), "80")
+	return res, derr
 }
 
 func readCut(r io.Reader, n int) []byte {
 	buf := make([]byte, n)
 	m, _ := io.ReadFull(r, buf)
-	return bytes.TrimSpace(buf[:m])
+	if b := bytes.TrimSpace(buf[:m]); len(b) > 0 {
+		return b
+	}
+	return nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

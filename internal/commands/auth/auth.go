@@ -5,12 +5,12 @@ package auth
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/oauth"
 )
 
@@ -53,5 +53,7 @@ func authError(err error) error {
 	return err
 }
 
-// defaultHTTPClient talks to the accounts server.
-func defaultHTTPClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
+// accountsClient is the client for the accounts server: from
+// internal/httpclient like every other, so --debug logs it (redacted).
+// Call it when the command runs, after flags are parsed.
+func accountsClient(f *cmdutil.Factory) *http.Client { return httpclient.New(f.HTTPOptions()) }

@@ -23,6 +23,7 @@ import (
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/oauth"
 	"github.com/lcwh/lcwh/internal/oauth/oauthtest"
 )
 
@@ -326,9 +327,84 @@ func TestOAuthLoginRedirectRefused(t *testing.T) {
 func TestOAuthLoginTimeoutNoBrowser(t *testing.T) {
 	e := newEnv(t)
 	r := e.run("", "auth", "login", "--client-id", "cid", "--redirect-uri", e.redirect, "--no-browser", "--timeout", "1ms")
-	if r.code != 4 || !strings.Contains(r.stderr, "no redirect from the browser within 1ms") ||
-		!strings.Contains(r.stderr, "Open this URL in a browser") || len(e.opened) != 0 {
-		t.Errorf("exit %d opened %v stderr %q", r.code, e.opened, r.stderr)
+	for _, want := range []string{
+		"Open this URL in a browser",
+		"Waiting up to 1ms for the redirect to " + e.redirect + " (--timeout; Ctrl-C stops).",
+		"If the browser shows a LiveChat error such as invalid_redirect_uri instead, whitelist " + e.redirect + " for app cid in Developer Console",
+		"error: no redirect from the browser reached " + e.redirect + " within 1ms",
+		"or allow longer with --timeout",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r.code != 4 || len(e.opened) != 0 {
+		t.Errorf("exit %d opened %v", r.code, e.opened)
+	}
+}
+
+// A login the accounts server refuses outright (its error page, never the
+// redirect URI) fails at once, exit 4, naming what to whitelist or fix,
+// without opening the browser or waiting.
+func TestOAuthLoginRefusedAtOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(e *env)
+		want  []string
+	}{
+		{"redirect not whitelisted", func(e *env) { e.acc.Apps["cid"] = []string{"http://localhost:1/"} }, []string{
+			"error: LiveChat refused the redirect URI {uri}: app cid does not whitelist it ({exc}: invalid_redirect_uri)",
+			"Whitelist {uri} for app cid in Developer Console (Apps > your app > Authorization > Redirect URI whitelist) ({origin} covers every path),",
+			"or pass --redirect-uri with a URI the app already whitelists",
+		}},
+		{"no redirect set", func(e *env) { e.acc.Apps["cid"] = nil }, []string{
+			"error: LiveChat refused the login: app cid has no redirect URI whitelisted ({exc}: redirect_uri_not_set)",
+			"Whitelist {uri} for app cid in Developer Console",
+		}},
+		{"unknown client", func(e *env) { delete(e.acc.Apps, "cid") }, []string{
+			"error: LiveChat does not know the client id cid ({exc}: client_id_not_found)",
+			"Check --client-id (or the client_id setting)",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tt.setup(e)
+			r := e.run("", "auth", "login", "--client-id", "cid", "--redirect-uri", e.redirect)
+			origin := strings.TrimSuffix(e.redirect, "/callback")
+			for _, w := range tt.want {
+				w = strings.NewReplacer("{uri}", e.redirect, "{origin}", origin, "{exc}", oauth.ExceptionUnauthorizedClient).Replace(w)
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if r.code != 4 || len(e.opened) != 0 || strings.Contains(r.stderr, "Waiting") || e.stored("") != nil {
+				t.Errorf("exit %d, opened %v, stderr %q", r.code, e.opened, r.stderr)
+			}
+		})
+	}
+}
+
+// --debug logs the accounts server traffic of a login (the authorize
+// check and the code exchange) with secrets redacted.
+func TestOAuthLoginDebug(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("", "--debug", "auth", "login", "--client-id", "cid", "--redirect-uri", e.redirect)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"> GET " + e.acc.URL() + "/?", "< 302 Found", "> POST " + e.acc.URL() + "/v2/token"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	rec := e.stored("")
+	for _, secret := range []string{rec.AccessToken, rec.RefreshToken} {
+		if strings.Contains(r.stderr, secret) {
+			t.Errorf("debug log shows %q", secret)
+		}
+	}
+	if !strings.Contains(r.stderr, "code_verifier=%2A%2A%2A%2A") {
+		t.Errorf("the verifier is not shown redacted:\n%s", r.stderr)
 	}
 }
 

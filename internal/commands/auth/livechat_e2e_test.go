@@ -72,11 +72,16 @@ func (e *lcEnv) run(stdin string, args ...string) result {
 	r := result{code, ts.Out.String(), ts.ErrOut.String()}
 	rec, _ := e.stored()
 	secrets := []string{livechattest.PATToken, livechattest.ServerClientSecret}
-	if rec != nil && args[len(args)-1] != "token" {
+	if rec != nil {
 		secrets = append(secrets, rec.AccessToken, rec.RefreshToken)
 	}
+	// `lcwh auth token` prints the token on stdout, by design; nothing else does.
+	shown := r.stdout + r.stderr
+	if args[len(args)-1] == "token" {
+		shown = r.stderr
+	}
 	for _, s := range secrets {
-		if s != "" && strings.Contains(r.stdout+r.stderr, s) {
+		if s != "" && strings.Contains(shown, s) {
 			e.t.Errorf("lcwh %v printed a secret:\n%s\n%s", args, r.stdout, r.stderr)
 		}
 	}
@@ -175,5 +180,35 @@ func TestServerSideOAuthLogin(t *testing.T) {
 	}
 	if r := e.run("", "list"); r.code != 0 {
 		t.Fatalf("list %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestRefreshShowsInDebugLog: with the real Factory, the token refresh
+// goes through internal/httpclient, so --debug logs it, redacted.
+func TestRefreshShowsInDebugLog(t *testing.T) {
+	e := newLCEnv(t)
+	if r := e.run("", "auth", "login", "--client-id", livechattest.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
+		t.Fatalf("login %d: %s", r.code, r.stderr)
+	}
+	before, _ := e.stored()
+	e.fake.State(func(s *livechattest.State) {
+		for _, tok := range s.Tokens {
+			tok.Expiry = time.Now().Add(-time.Minute)
+		}
+	})
+	r := e.run("", "--debug", "state")
+	if r.code != 0 {
+		t.Fatalf("state %d: %s", r.code, r.stderr)
+	}
+	after, _ := e.stored()
+	for _, want := range []string{"< 401 ", "> POST " + e.vars["LCWH_ACCOUNTS_URL"] + "/v2/token", "grant_type=refresh_token", "refresh_token=%2A%2A%2A%2A"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("debug log lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	for _, s := range []string{before.RefreshToken, after.RefreshToken, after.AccessToken} {
+		if strings.Contains(r.stderr, s) {
+			t.Errorf("debug log shows a token")
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -67,7 +68,10 @@ With --client-id (or the client_id setting), log in with OAuth: lcwh opens the
 browser at the LiveChat accounts server (authorization code, PKCE S256, state)
 and receives the redirect on --redirect-uri, which must equal, exactly, a
 redirect URI whitelisted for the app in Developer Console (scheme, host and
-port; localhost and 127.0.0.1 differ). $BROWSER, when set, is the command
+port; localhost and 127.0.0.1 differ). Before it opens the browser, lcwh asks
+the accounts server once whether it takes the client id and redirect URI, and
+fails at once (exit 4) naming the URI to whitelist when it does not. It then
+waits up to --timeout for the redirect. $BROWSER, when set, is the command
 that opens the URL. The app needs the scopes
 webhooks.configuration:rw and webhooks.state:rw.
 
@@ -99,6 +103,9 @@ $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt
 			if opts.Timeout <= 0 {
 				return cmdutil.FlagErrorf("--timeout must be positive")
 			}
+			if opts.HTTPClient == nil {
+				opts.HTTPClient = accountsClient(f)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -120,9 +127,6 @@ $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
-	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = defaultHTTPClient()
 	}
 	cfg, err := opts.Config()
 	if err != nil {
@@ -310,11 +314,15 @@ func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*c
 		HTTPClient: opts.HTTPClient,
 		Timeout:    opts.Timeout,
 		ShowURL: func(u string) {
+			w := opts.IO.ErrOut
 			if opts.NoBrowser {
-				fmt.Fprintf(opts.IO.ErrOut, "Open this URL in a browser to log in to LiveChat:\n\n  %s\n\nWaiting for the redirect to %s …\n", u, opts.RedirectURI)
-				return
+				fmt.Fprintf(w, "Open this URL in a browser to log in to LiveChat:\n\n  %s\n\n", u)
+			} else {
+				fmt.Fprintf(w, "Opening the browser to log in to LiveChat. If it does not open, visit:\n  %s\n", st.Muted.Render(u))
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "Opening the browser to log in to LiveChat. If it does not open, visit:\n  %s\n", st.Muted.Render(u))
+			fmt.Fprintf(w, "Waiting up to %s for the redirect to %s (--timeout; Ctrl-C stops).\n", oauth.ShortDuration(opts.Timeout), opts.RedirectURI)
+			fmt.Fprintf(w, "%s\n", st.Muted.Render("If the browser shows a LiveChat error such as invalid_redirect_uri instead, whitelist "+
+				opts.RedirectURI+" for app "+opts.ClientID+" in Developer Console (Apps > your app > Authorization) and run this again."))
 		},
 	}
 	if !opts.NoBrowser {
@@ -326,28 +334,63 @@ func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*c
 		}
 	}
 	tok, err := oauth.Login(ctx, lo)
-	whitelist := fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", opts.RedirectURI, opts.ClientID)
-	var (
-		rerr *oauth.RedirectError
-		lerr *oauth.ListenError
-		terr *oauth2.RetrieveError
-	)
-	switch {
-	case errors.As(err, &lerr):
-		return nil, cmdutil.WithHint(err, fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", opts.RedirectURI, lerr.Addr))
-	case errors.As(err, &rerr):
-		return nil, cmdutil.AuthError(err, whitelist)
-	case errors.Is(err, oauth.ErrTimeout):
-		return nil, cmdutil.AuthError(err, "If the browser shows a LiveChat error (such as invalid_redirect_uri), "+whitelist+
-			" Otherwise finish the login in the browser within --timeout.")
-	case errors.Is(err, oauth.ErrStateMismatch):
-		return nil, cmdutil.AuthError(err, `Run "lcwh auth login" again and use only the URL it prints.`)
-	case errors.As(err, &terr):
-		return nil, cmdutil.AuthError(err, "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). "+whitelist)
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, loginError(err, opts)
 	}
 	rec := &credstore.Record{Method: string(auth.MethodOAuth), ClientID: opts.ClientID, ClientSecret: secret}
 	auth.UpdateRecord(rec, tok)
 	return rec, nil
+}
+
+// loginError gives a failed OAuth login its exit code and the fix.
+func loginError(err error, opts *LoginOptions) error {
+	uri := opts.RedirectURI
+	whitelist := fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", uri, opts.ClientID)
+	var (
+		aerr *oauth.AuthorizeError
+		rerr *oauth.RedirectError
+		lerr *oauth.ListenError
+		terr *oauth2.RetrieveError
+		werr *oauth.TimeoutError
+	)
+	switch {
+	case errors.As(err, &aerr):
+		return cmdutil.AuthError(err, authorizeHint(aerr, opts))
+	case errors.As(err, &lerr):
+		return cmdutil.WithHint(err, fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", uri, lerr.Addr))
+	case errors.As(err, &rerr):
+		return cmdutil.AuthError(err, whitelist)
+	case errors.As(err, &werr):
+		return cmdutil.AuthError(err, fmt.Sprintf("If the browser showed a LiveChat error page (such as invalid_redirect_uri), whitelist %s for app %s in Developer Console (Apps > your app > Authorization).\nOtherwise finish the login in the browser sooner, or allow longer with --timeout (now %s).",
+			uri, opts.ClientID, oauth.ShortDuration(werr.Wait)))
+	case errors.Is(err, oauth.ErrStateMismatch):
+		return cmdutil.AuthError(err, `Run "lcwh auth login" again and use only the URL it prints.`)
+	case errors.As(err, &terr):
+		return cmdutil.AuthError(err, "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). "+whitelist)
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return cmdutil.WithHint(err, "Nothing was stored. Check your connection, or accounts_url (lcwh config get accounts_url).")
+	}
+	return err
+}
+
+// authorizeHint says what to change in Developer Console, naming the URI.
+func authorizeHint(e *oauth.AuthorizeError, opts *LoginOptions) string {
+	uri := opts.RedirectURI
+	add := fmt.Sprintf("Whitelist %s for app %s in Developer Console (Apps > your app > Authorization > Redirect URI whitelist)", uri, opts.ClientID)
+	if u, err := url.Parse(uri); err == nil && u.Path != "" && u.Path != "/" {
+		add += fmt.Sprintf(" (%s://%s covers every path)", u.Scheme, u.Host)
+	}
+	switch e.Detail {
+	case oauth.DetailInvalidRedirectURI:
+		return add + ",\nor pass --redirect-uri with a URI the app already whitelists: scheme, host and port must match exactly, and localhost is not 127.0.0.1."
+	case oauth.DetailRedirectURINotSet:
+		return add + "."
+	case oauth.DetailClientIDNotFound:
+		return "Check --client-id (or the client_id setting): copy the Client ID from Developer Console (Apps > your app > Authorization)."
+	}
+	return "Check the app's Authorization settings in Developer Console; see LiveChat's authorization troubleshooting for " + e.Exception + "."
 }

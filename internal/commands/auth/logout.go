@@ -39,6 +39,9 @@ revoke it in Developer Console. LCWH_PAT in the environment is not affected.`,
 $ lcwh auth logout --profile staging`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.HTTPClient == nil {
+				opts.HTTPClient = accountsClient(f)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -51,9 +54,6 @@ $ lcwh auth logout --profile staging`,
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
-	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = defaultHTTPClient()
 	}
 	cfg, err := opts.Config()
 	if err != nil {

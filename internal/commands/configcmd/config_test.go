@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,61 @@ func TestListRunTTYAndPipe(t *testing.T) {
 	}
 	if !strings.Contains(ts2.ErrOut.String(), "config file: "+p) {
 		t.Errorf("tty list stderr: %q", ts2.ErrOut.String())
+	}
+}
+
+// runConfig runs `lcwh config ARGS` and returns stdout, the warnings the
+// config file gave and the error (not yet printed).
+func runConfig(t *testing.T, env map[string]string, args ...string) (stdout, warnings string, err error) {
+	t.Helper()
+	f, ts := testFactory(t, env)
+	var warned []string
+	f.ConfigOptions.Warn = func(m string) { warned = append(warned, m) }
+	cmd := NewCmdConfig(f)
+	cmd.SetArgs(args)
+	cmd.SetOut(&strings.Builder{})
+	cmd.SetErr(&strings.Builder{})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err = cmd.Execute()
+	return ts.Out.String(), strings.Join(warned, "\n"), err
+}
+
+func TestGetFailsOnInvalidValueInFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte("listen_port: 99999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runConfig(t, map[string]string{"LCWH_CONFIG": p}, "get", "api_url")
+	if err == nil || out != "" || !strings.Contains(err.Error(), "config file "+p+`: listen_port: "99999" is not a port number`) ||
+		!strings.Contains(cmdutil.HintOf(err), `"lcwh config set listen_port VALUE"`) || cmdutil.ExitCodeOf(err) != 1 {
+		t.Fatalf("get: err %v (exit %d, hint %q), stdout %q", err, cmdutil.ExitCodeOf(err), cmdutil.HintOf(err), out)
+	}
+	// The fix the hint names works on the broken file.
+	if _, _, err := runConfig(t, map[string]string{"LCWH_CONFIG": p}, "set", "listen_port", "9000"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runConfig(t, map[string]string{"LCWH_CONFIG": p}, "get", "listen_port"); err != nil || out != "9000\n" {
+		t.Errorf("after the fix: %q %v", out, err)
+	}
+}
+
+func TestUnknownKeyWarnsOnGet(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte("listen-port: 9000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, warned, err := runConfig(t, map[string]string{"LCWH_CONFIG": p}, "get", "listen_port")
+	if err != nil || out != "8080\n" || warned != "config file "+p+`: unknown key "listen-port" is ignored; did you mean "listen_port"?` {
+		t.Errorf("err %v, stdout %q, warnings %q", err, out, warned)
+	}
+}
+
+func TestPathIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"path"}, {"get", "api_url"}, {"list"}, {"set", "client_id", "x"}} {
+		out, _, err := runConfig(t, map[string]string{"LCWH_CONFIG": dir}, args...)
+		if !errors.Is(err, config.ErrIsDirectory) || !strings.Contains(err.Error(), dir) || out != "" || cmdutil.ExitCodeOf(err) != 1 {
+			t.Errorf("%v: err %v (exit %d), stdout %q", args, err, cmdutil.ExitCodeOf(err), out)
+		}
 	}
 }

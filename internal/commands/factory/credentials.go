@@ -2,11 +2,9 @@ package factory
 
 import (
 	"fmt"
-	"net/http"
 	"os/exec"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cli/browser"
 
@@ -52,8 +50,10 @@ func credentialFuncs(f *cmdutil.Factory) {
 			Store:       f.Credentials,
 			Profile:     cfg.Profile(),
 			AccountsURL: accounts,
-			HTTPClient:  &http.Client{Timeout: 30 * time.Second},
-			Now:         f.Now,
+			// Token refreshes go through the one client constructor, so
+			// --debug logs them too.
+			HTTPClient: newHTTPClient(f, nil),
+			Now:        f.Now,
 		})
 	}
 	f.OpenBrowser = func(url string) error {

@@ -35,6 +35,9 @@ func NewWith(info build.Info, ios *iostreams.IOStreams, lookupEnv func(string) (
 		Now:           time.Now,
 		Debug:         new(bool),
 	}
+	// Config is loaded once per run, so each warning about the file (an
+	// unknown key) is printed once.
+	f.ConfigOptions.Warn = func(msg string) { _, _ = ios.ErrOut.Write([]byte("! " + msg + "\n")) }
 	f.Config = cmdutil.OnceConfig(func() (*config.Config, error) {
 		return config.Load(*f.ConfigOptions)
 	})

@@ -2,9 +2,7 @@ package listen
 
 import (
 	"errors"
-	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -79,9 +77,8 @@ func ParseRoutes(in []string) ([]listener.Route, error) {
 				return nil, &catalog.UnknownKindError{Name: r.Kind}
 			}
 		}
-		u, err := url.Parse(r.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("invalid --forward-to %q: expected an http(s) URL or kind=URL", v)
+		if _, err := cmdutil.ParseHTTPURL("--forward-to", r.URL); err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -260,6 +261,12 @@ func TestParseRoutes(t *testing.T) {
 	}
 	if _, err := ParseRoutes([]string{"ftp://x"}); err == nil {
 		t.Errorf("ftp accepted")
+	}
+	for _, bad := range []string{"http://127.0.0.1:99999/x", "http://127.0.0.1:abc/x", "incoming_chat=http://u:hunter2@127.0.0.1:0/"} {
+		_, err := ParseRoutes([]string{bad})
+		if cmdutil.ExitCodeOf(err) != 2 || strings.Contains(fmt.Sprint(err), "hunter2") {
+			t.Errorf("%s: %v (exit %d), want a usage error without the password", bad, err, cmdutil.ExitCodeOf(err))
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ $ lcwh samples show payment_collected | jq .payload`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&sets, "set", nil, "Override a field: `path=value` (repeatable; JSON values allowed)")
 	fl.StringVar(&opts.Secret, "secret", "", "secret_key put in LiveChat bodies (default: LCWH_SECRET, config key secret, else the sample's)")
-	fl.Uint64Var(&opts.Seed, "seed", 0, "Seed for the fresh ids, webhook_id and paymentID: same seed, same values (0: random)")
+	fl.Uint64Var(&opts.Seed, "seed", 0, "Seed for every generated value (ids, webhook_id, paymentID, timestamps): same seed, same body (0: random)")
 	return cmd
 }
 

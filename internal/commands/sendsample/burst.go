@@ -17,9 +17,9 @@ import (
 )
 
 // burstRun sends many deliveries and prints a summary.
-func burstRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
+func burstRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
 	b := sender.Burst{Count: opts.Count, Concurrency: opts.Concurrency, Rate: opts.Rate,
-		Duration: opts.Duration, Next: p.next}
+		Duration: opts.Duration, Next: p.next, Stop: stop}
 	progress := !opts.JSON && opts.IO.IsStderrTTY()
 	var (
 		sum sender.Summary
@@ -52,7 +52,7 @@ func burstRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.S
 	if err != nil {
 		return err
 	}
-	if ctx.Err() != nil {
+	if sum.Stopped || isStopped(ctx, stop) {
 		return cmdutil.ErrCancel
 	}
 	if sum.Failed == 0 {
@@ -91,7 +91,7 @@ func drawProgress(opts *SendSampleOptions, ch <-chan sender.Delivery) {
 	n, failed := 0, 0
 	for d := range ch {
 		n++
-		if d.Result.Err != nil {
+		if d.Result.Err != nil && !d.Result.Interrupted() {
 			failed++
 		}
 		if now := opts.Now(); now.Sub(last) >= 100*time.Millisecond {
@@ -127,11 +127,16 @@ func progressLine(st render.Styles, opts *SendSampleOptions, n, failed int, elap
 
 // jsonSummary is the last NDJSON object of a burst, under "summary".
 type jsonSummary struct {
-	Sent      int            `json:"sent"`
-	Succeeded int            `json:"succeeded"`
-	Failed    int            `json:"failed"`
-	Retried   int            `json:"retried"`
-	Warned    int            `json:"warned"`
+	Sent      int `json:"sent"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	// Interrupted counts deliveries aborted in flight (second Ctrl-C):
+	// whether they arrived is unknown. sent = succeeded + failed + interrupted.
+	Interrupted int `json:"interrupted"`
+	Retried     int `json:"retried"`
+	Warned      int `json:"warned"`
+	// Stopped is true when Ctrl-C ended the burst early.
+	Stopped   bool           `json:"stopped"`
 	ElapsedMS float64        `json:"elapsed_ms"`
 	ReqPerSec float64        `json:"req_per_sec"`
 	Latency   jsonLatency    `json:"latency_ms"`
@@ -151,8 +156,8 @@ func toJSONSummary(s sender.Summary) jsonSummary {
 	for code, n := range s.Status {
 		st[statusKey(code)] = n
 	}
-	return jsonSummary{Sent: s.Sent, Succeeded: s.Succeeded, Failed: s.Failed, Retried: s.Retried,
-		Warned: s.Warned, ElapsedMS: d(s.Elapsed), ReqPerSec: float64(int64(s.ReqPerSec*10+0.5)) / 10,
+	return jsonSummary{Sent: s.Sent, Succeeded: s.Succeeded, Failed: s.Failed, Interrupted: s.Interrupted,
+		Retried: s.Retried, Warned: s.Warned, Stopped: s.Stopped, ElapsedMS: d(s.Elapsed), ReqPerSec: float64(int64(s.ReqPerSec*10+0.5)) / 10,
 		Latency: jsonLatency{P50: d(s.P50), P90: d(s.P90), P99: d(s.P99), Max: d(s.Max)}, Status: st}
 }
 
@@ -180,11 +185,22 @@ func writeSummary(opts *SendSampleOptions, s sender.Summary) error {
 	for _, c := range codes {
 		parts = append(parts, st.StatusStyle(c).Render(statusKey(c))+": "+strconv.Itoa(s.Status[c]))
 	}
+	cut := ""
+	if s.Interrupted > 0 {
+		cut = ", " + st.Warn.Render(strconv.Itoa(s.Interrupted)+" interrupted (outcome unknown)")
+	}
+	stopped := ""
+	if s.Stopped {
+		stopped = " " + st.Muted.Render("(stopped by Ctrl-C)")
+	}
+	latency := fmt.Sprintf("p50 %s  p90 %s  p99 %s  max %s", lat(s.P50), lat(s.P90), lat(s.P99), lat(s.Max))
+	if s.Succeeded+s.Failed == 0 {
+		latency = st.Muted.Render("none (no delivery completed)")
+	}
 	_, err := fmt.Fprintf(opts.IO.Out,
-		"%s %d in %s (%.0f req/s): %d succeeded, %s, %d retried\n%s p50 %s  p90 %s  p99 %s  max %s\n%s %s\n",
-		st.Bold.Render("Sent"), s.Sent, s.Elapsed.Round(time.Millisecond), s.ReqPerSec, s.Succeeded, failed, s.Retried,
-		st.Bold.Render("Latency"), lat(s.P50), lat(s.P90), lat(s.P99), lat(s.Max),
-		st.Bold.Render("Status"), strings.Join(parts, "  "))
+		"%s %d in %s (%.0f req/s)%s: %d succeeded, %s%s, %d retried\n%s %s\n%s %s\n",
+		st.Bold.Render("Sent"), s.Sent, s.Elapsed.Round(time.Millisecond), s.ReqPerSec, stopped, s.Succeeded, failed, cut,
+		s.Retried, st.Bold.Render("Latency"), latency, st.Bold.Render("Status"), strings.Join(parts, "  "))
 	if s.Warned > 0 && err == nil {
 		warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 		fmt.Fprintf(opts.IO.ErrOut, "%s %d deliveries got a 2xx other than 200: LiveChat documents only 200 as success\n",

@@ -120,12 +120,6 @@ func (p *plan) readFile(o *SendSampleOptions) error {
 	if err := json.Unmarshal(data, &v); err != nil {
 		return cmdutil.FlagErrorf("--file %s is not valid JSON: %w", label, err)
 	}
-	if len(o.Names) == 1 {
-		label = o.Names[0]
-		if k, ok := catalog.Lookup(label); ok {
-			p.kinds = []catalog.Kind{k}
-		}
-	}
 	if len(p.sets) > 0 {
 		if data, err = catalog.ApplySets(data, p.sets); err != nil {
 			return cmdutil.FlagErrorWrap(err)

@@ -11,7 +11,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lcwh/lcwh/internal/termtext"
+
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/signature"
@@ -28,36 +31,102 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 	if opts.DryRun {
 		return dryRun(opts, p)
 	}
-	// Ctrl-C stops starting deliveries, cancels those in flight and still
-	// prints what happened (then exit 130).
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
-	// A nil client lets the sender build its tuned transport and, in
-	// bursts, its own connections.
-	s := sender.New(opts.HTTPClient, sender.Options{Conns: opts.Concurrency,
+	ctx, stop, done := interrupts(ctx, opts)
+	defer done()
+	s := sender.New(httpClient(opts), sender.Options{Conns: opts.Concurrency,
 		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry || opts.Retries == 0,
-		RetryInterval: opts.RetryInterval, Sleep: opts.Sleep, Now: opts.Now,
+		RetryInterval: opts.RetryInterval, Sleep: opts.Sleep, Now: opts.Now, UserAgent: opts.UserAgent,
+		// Without --debug the client's layers add nothing the requests
+		// lack (the User-Agent is set above), so bursts may use their
+		// own connections.
+		DirectBursts: opts.HTTPClient == nil && opts.Debug == nil,
 	})
 	if opts.Count > 0 || opts.Duration > 0 {
-		return burstRun(ctx, opts, p, s)
+		return burstRun(ctx, stop, opts, p, s)
 	}
-	return singleRun(ctx, opts, p, s)
+	return singleRun(ctx, stop, opts, p, s)
+}
+
+// httpClient is the client every delivery goes through (bursts to plain
+// http:// without --debug excepted): internal/httpclient's, with --debug's
+// redacting log when asked, over a transport sized for the concurrency.
+func httpClient(opts *SendSampleOptions) *http.Client {
+	if opts.HTTPClient != nil {
+		return opts.HTTPClient
+	}
+	return httpclient.New(httpclient.Options{Version: opts.Version, Debug: opts.Debug,
+		Base: sender.NewTransport(opts.Concurrency)})
+}
+
+// interrupts turns Ctrl-C into two stages: the first closes stop (no new
+// deliveries or retries; those in flight finish), the second ends ctx
+// (abort: those in flight are interrupted). done releases the signals.
+func interrupts(ctx context.Context, opts *SendSampleOptions) (context.Context, <-chan struct{}, func()) {
+	sigs := opts.Interrupts
+	release := func() {}
+	if sigs == nil {
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, os.Interrupt)
+		sigs, release = ch, func() { signal.Stop(ch) }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+	clear := ""
+	if opts.IO.IsStderrTTY() {
+		clear = "\r\x1b[K" // over the progress bar
+	}
+	go func() {
+		select {
+		case <-sigs:
+		case <-finished:
+			return
+		}
+		close(stop)
+		fmt.Fprintf(opts.IO.ErrOut, "%s%s stopping: no new deliveries; waiting for those in flight (at most %s). Ctrl-C again to abort them.\n",
+			clear, warn.Warn.Render("!"), opts.Timeout)
+		select {
+		case <-sigs:
+			fmt.Fprintf(opts.IO.ErrOut, "%s%s aborting: deliveries in flight count as interrupted (outcome unknown)\n",
+				clear, warn.Warn.Render("!"))
+			cancel()
+		case <-finished:
+		}
+	}()
+	return ctx, stop, func() {
+		close(finished)
+		release()
+		cancel()
+	}
+}
+
+func isStopped(ctx context.Context, stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return ctx.Err() != nil
+	}
 }
 
 // singleRun sends each kind once, in order, one line per delivery.
-func singleRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
+func singleRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
 	out := opts.IO.Out
 	st := render.NewStyles(out, opts.IO.ColorEnabled())
 	warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	var failed []error
 	for i := range p.size() {
+		if isStopped(ctx, stop) {
+			return cmdutil.ErrCancel
+		}
 		req, err := p.next(i, nil)
 		if err != nil {
 			return err
 		}
-		res := s.Deliver(ctx, req)
+		res := s.DeliverStop(ctx, stop, req)
 		if res.Warning != "" {
-			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), res.Warning)
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s: %s\n", warn.Warn.Render("!"), p.label(i), termtext.Line(res.Warning))
 		}
 		if opts.JSON {
 			err = cmdutil.WriteNDJSON(out, jsonLine(p.label(i), p.shownURL, res))
@@ -67,12 +136,12 @@ func singleRun(ctx context.Context, opts *SendSampleOptions, p *plan, s *sender.
 		if err != nil {
 			return err
 		}
-		if res.Err != nil {
+		if res.Err != nil && !res.Interrupted() {
 			failed = append(failed, fmt.Errorf("%s: %w", p.label(i), res.Err))
-			if errors.Is(res.Err, context.Canceled) {
-				return cmdutil.ErrCancel
-			}
 		}
+	}
+	if isStopped(ctx, stop) {
+		return cmdutil.ErrCancel
 	}
 	return failure(opts, failed, p.size())
 }
@@ -101,12 +170,14 @@ type jsonDelivery struct {
 	Attempts  int     `json:"attempts"`
 	LatencyMS float64 `json:"latency_ms"`
 	OK        bool    `json:"ok"`
-	Error     string  `json:"error"`
+	// Interrupted: aborted in flight (second Ctrl-C), outcome unknown.
+	Interrupted bool   `json:"interrupted"`
+	Error       string `json:"error"`
 }
 
 func jsonLine(name, url string, res sender.Result) jsonDelivery {
 	d := jsonDelivery{Name: name, URL: url, Status: res.Status, Attempts: res.Attempts,
-		LatencyMS: ms(res.Latency.Seconds() * 1000), OK: res.OK()}
+		LatencyMS: ms(res.Latency.Seconds() * 1000), OK: res.OK(), Interrupted: res.Interrupted()}
 	if res.Err != nil {
 		d.Error = res.Err.Error()
 	}
@@ -120,6 +191,8 @@ func humanLine(st render.Styles, name, url string, res sender.Result) string {
 	var b strings.Builder
 	mark, status := st.Success.Render("✓"), st.StatusStyle(res.Status).Render(fmt.Sprint(res.Status))
 	switch {
+	case res.Interrupted():
+		mark = st.Warn.Render("?")
 	case res.Err != nil:
 		mark = st.Error.Render("✗")
 	case res.Warning != "":
@@ -133,12 +206,12 @@ func humanLine(st render.Styles, name, url string, res sender.Result) string {
 		attempts = fmt.Sprintf("%d attempts", res.Attempts)
 	}
 	fmt.Fprintf(&b, "%s %s  %s  %s  %s  %s", mark, st.Action.Render(name), status, attempts,
-		st.Muted.Render(fmtLatency(res.Latency.Seconds()*1000)), url)
+		st.Muted.Render(fmtLatency(res.Latency.Seconds()*1000)), termtext.URL(url))
 	if res.Err != nil {
-		b.WriteString("  " + res.Err.Error())
+		b.WriteString("  " + termtext.Line(res.Err.Error()))
 	}
 	if res.Status != 0 && res.Status != http.StatusOK && len(res.RespBody) > 0 {
-		b.WriteString("  " + st.Muted.Render("response: "+cut(string(res.RespBody), 120)))
+		b.WriteString("  " + st.Muted.Render("response: "+string(termtext.AppendLine(nil, string(res.RespBody), 120))))
 	}
 	b.WriteByte('\n')
 	return b.String()
@@ -152,14 +225,6 @@ func fmtLatency(msec float64) string {
 }
 
 // cut keeps a response body to one short line.
-func cut(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
-
 // dryRun prints each request that would be sent, Authorization redacted.
 func dryRun(opts *SendSampleOptions, p *plan) error {
 	out := opts.IO.Out

@@ -6,7 +6,9 @@ package sendsample
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -22,17 +24,26 @@ import (
 const DefaultURL = "http://127.0.0.1:8080/webhooks"
 
 // jsonFields is the documented NDJSON field set of one delivery.
-const jsonFields = "name, url, status, attempts, latency_ms, ok, error; bursts end with {\"summary\":{…}}"
+const jsonFields = "name, url, status, attempts, latency_ms, ok, interrupted, error; bursts end with " +
+	"{\"summary\":{sent, succeeded, failed, interrupted, retried, warned, stopped, elapsed_ms, req_per_sec, latency_ms, status}}"
 
 // SendSampleOptions are the inputs of `lcwh send-sample`.
 type SendSampleOptions struct {
 	IO        *iostreams.IOStreams
 	Now       func() time.Time
 	UserAgent string
-	// HTTPClient replaces the tuned client (tests); nil builds one.
+	// Version is lcwh's version, for the HTTP client's User-Agent.
+	Version string
+	// Debug, when not nil, receives the redacted log of every request
+	// (--debug): deliveries then all go through the HTTP client.
+	Debug io.Writer
+	// HTTPClient replaces the client built from internal/httpclient
+	// (tests); nil builds one.
 	HTTPClient *http.Client
 	// Sleep replaces the pause between retries and rate ticks (tests).
 	Sleep func(context.Context, time.Duration) error
+	// Interrupts replaces the process's Ctrl-C (SIGINT) signals (tests).
+	Interrupts <-chan os.Signal
 
 	Names         []string
 	All           bool
@@ -58,7 +69,7 @@ type SendSampleOptions struct {
 
 // NewCmdSendSample builds `lcwh send-sample`; runF replaces the run function in tests.
 func NewCmdSendSample(f *cmdutil.Factory, runF func(*SendSampleOptions) error) *cobra.Command {
-	opts := &SendSampleOptions{IO: f.IOStreams, Now: f.Now, UserAgent: "lcwh/" + f.Build.Version}
+	opts := &SendSampleOptions{IO: f.IOStreams, Now: f.Now, UserAgent: "lcwh/" + f.Build.Version, Version: f.Build.Version}
 	cmd := &cobra.Command{
 		Use:   "send-sample NAME... | --all | --family FAMILY | --file FILE",
 		Short: "Send sample webhooks to a URL the way LiveChat delivers them",
@@ -73,6 +84,9 @@ $ lcwh send-sample incoming_event --count 1000 --concurrency 20 --json | jq -c .
 		ValidArgsFunction: completeKinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
+			if f.Debug != nil && *f.Debug {
+				opts.Debug = f.IOStreams.ErrOut
+			}
 			if err := resolveConfig(f, cmd, opts); err != nil {
 				return err
 			}
@@ -99,7 +113,7 @@ $ lcwh send-sample incoming_event --count 1000 --concurrency 20 --json | jq -c .
 	fl.IntVar(&opts.Retries, "retries", sender.DefaultRetries, "Attempts after a failed one")
 	fl.DurationVar(&opts.RetryInterval, "retry-interval", sender.DefaultRetryInterval, "First pause before a retry (later pauses are 3x and 8x it)")
 	fl.BoolVar(&opts.NoRetry, "no-retry", false, "Make a single attempt per delivery")
-	fl.Uint64Var(&opts.Seed, "seed", 0, "Seed for generated ids and timestamps (0: random)")
+	fl.Uint64Var(&opts.Seed, "seed", 0, "Make every body field reproducible: ids from the seed, the sample's own timestamps (0: fresh)")
 	fl.IntVar(&opts.Count, "count", 0, "Burst: number of deliveries, cycling through the kinds")
 	fl.IntVar(&opts.Concurrency, "concurrency", 1, "Burst: deliveries in flight (1 sends in order)")
 	fl.Float64Var(&opts.Rate, "rate", 0, "Burst: deliveries started per second (0: as fast as possible)")
@@ -121,7 +135,7 @@ func longHelp() string {
 --url, behaving the way LiveChat delivers webhooks:
 
   - POST with Content-Type: application/json and a fresh body per delivery
-    (new ids, timestamps and webhook_id; --seed makes them reproducible);
+    (new ids, webhook_id, and timestamps shifted to now);
   - a timeout of --timeout (default %s) per attempt;
   - success only on HTTP 200; another 2xx is delivered but warned about,
     as LiveChat documents only 200; redirects are not followed (a 3xx fails
@@ -135,6 +149,12 @@ Each delivery prints one line on stdout: kind, status, attempts, latency,
 URL, and for anything but 200 the reason and the start of the response body.
 --json prints one NDJSON object per delivery instead.
 
+--seed N makes every field of the bodies reproducible: the same seed sends
+byte-identical bodies on every run. Ids and webhook_id come from the seed;
+timestamps are the sample's own (as "lcwh samples show" prints them), not
+now. The monday.com JWT (a header, not the body) is always signed at the
+current time, as it would expire otherwise.
+
 --secret puts your secret_key into LiveChat envelopes. --monday-secret signs
 monday.com lifecycle events with a JWT in the Authorization header (bare
 token, no "Bearer"). That is an approximation: monday documents the claims
@@ -147,9 +167,23 @@ kinds, --concurrency at a time (default 1: in order, as one license would)
 and at most --rate per second; every body is freshly generated. It shows a
 progress bar on a terminal and ends with a summary: sent, succeeded, failed,
 retried, req/s, latency p50/p90/p99/max and the count of each status.
+Attempts count every time a request went out: retries, and the rare resend
+on a fresh connection when a kept-alive one failed before any byte of the
+request was written (a request that was written, even partly, is never
+resent except by the retry schedule).
+
+Ctrl-C stops starting deliveries and retries; the attempts in flight finish
+(each within --timeout) and count by their real outcome. A second Ctrl-C
+aborts them: they count as "interrupted (outcome unknown)", never as failed,
+as the receiver may have got them. Either way the summary is printed and the
+exit status is 130.
+
+--debug logs every request and response on stderr, secrets redacted (bursts
+are slower with it: every delivery goes through the logging HTTP client).
 
 Exit status: 0 when every delivery succeeded, 1 when any failed, 2 for
-usage errors (unknown kind, bad --set, bad JSON in --file, bad header).`,
+usage errors (unknown kind, bad --set, bad JSON in --file, bad header, bad
+--url, a kind together with --file), 130 when interrupted.`,
 		sender.DefaultTimeout, sender.DefaultRetries, sched[0], sched[1], sched[2])
 }
 
@@ -181,8 +215,8 @@ func validate(cmd *cobra.Command, o *SendSampleOptions) error {
 	if err := validateNumbers(cmd, o); err != nil {
 		return err
 	}
-	if err := sender.CheckURL(o.URL); err != nil {
-		return cmdutil.FlagErrorf("--url %w", err)
+	if _, err := cmdutil.ParseHTTPURL("--url", o.URL); err != nil {
+		return err
 	}
 	_, err := parseHeaders(o.Headers)
 	return err
@@ -200,10 +234,8 @@ func validateTargets(o *SendSampleOptions) error {
 		return cmdutil.FlagErrorf("name a webhook kind, or use --all, --family or --file")
 	case targets > 1:
 		return cmdutil.FlagErrorf("use only one of: kind names, --all, --family")
-	case o.File != "" && (o.All || o.Family != ""):
-		return cmdutil.FlagErrorf("--file sends one body; it cannot be combined with --all or --family")
-	case o.File != "" && len(o.Names) > 1:
-		return cmdutil.FlagErrorf("--file sends one body; name at most one kind to label it")
+	case o.File != "" && (len(o.Names) > 0 || o.All || o.Family != ""):
+		return cmdutil.FlagErrorf("--file sends your own body, a kind name (or --all, --family) sends samples: use one or the other")
 	}
 	return nil
 }

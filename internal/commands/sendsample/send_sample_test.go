@@ -71,6 +71,18 @@ type result struct {
 // config, the process environment, and retries that never wait.
 func run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runWith(t, stdin, hooks{}, args...)
+}
+
+// hooks adjust a run: the Factory before the command parses, the options
+// before sendSampleRun.
+type hooks struct {
+	factory func(*cmdutil.Factory)
+	opts    func(*SendSampleOptions)
+}
+
+func runWith(t *testing.T, stdin string, h hooks, args ...string) result {
+	t.Helper()
 	ios, ts := iostreams.Test()
 	ts.In.WriteString(stdin)
 	lookup := os.LookupEnv // config reads the process environment; tests use t.Setenv
@@ -82,12 +94,18 @@ func run(t *testing.T, stdin string, args ...string) result {
 		mu     sync.Mutex
 		pauses []time.Duration
 	)
+	if h.factory != nil {
+		h.factory(f)
+	}
 	cmd := NewCmdSendSample(f, func(o *SendSampleOptions) error {
 		o.Sleep = func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
 			pauses = append(pauses, d)
 			mu.Unlock()
 			return ctx.Err()
+		}
+		if h.opts != nil {
+			h.opts(o)
 		}
 		return sendSampleRun(context.Background(), o)
 	})
@@ -360,7 +378,7 @@ func TestBurstJSONFields(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("got %d lines, want 5 deliveries + summary:\n%s", len(lines), r.stdout)
 	}
-	want := []string{"attempts", "error", "latency_ms", "name", "ok", "status", "url"}
+	want := []string{"attempts", "error", "interrupted", "latency_ms", "name", "ok", "status", "url"}
 	for _, l := range lines[:5] {
 		if diff := cmp.Diff(want, keys(t, l)); diff != "" {
 			t.Errorf("delivery fields (-want +got):\n%s", diff)
@@ -370,7 +388,8 @@ func TestBurstJSONFields(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[5]), &last); err != nil {
 		t.Fatal(err)
 	}
-	sumWant := []string{"elapsed_ms", "failed", "latency_ms", "req_per_sec", "retried", "sent", "status", "succeeded", "warned"}
+	sumWant := []string{"elapsed_ms", "failed", "interrupted", "latency_ms", "req_per_sec", "retried", "sent", "status",
+		"stopped", "succeeded", "warned"}
 	var got []string
 	for k := range last["summary"] {
 		got = append(got, k)
@@ -390,7 +409,7 @@ func TestSingleJSONFields(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}
-	if diff := cmp.Diff([]string{"attempts", "error", "latency_ms", "name", "ok", "status", "url"}, keys(t, r.stdout)); diff != "" {
+	if diff := cmp.Diff([]string{"attempts", "error", "interrupted", "latency_ms", "name", "ok", "status", "url"}, keys(t, r.stdout)); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
 	var d jsonDelivery
@@ -429,6 +448,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--family", "nosuch"}, "nosuch"},
 		{[]string{"incoming_chat", "--concurrency", "4"}, "add --count"},
 		{[]string{"incoming_chat", "--timeout", "0s"}, "--timeout must be positive"},
+		{[]string{"incoming_chat", "--url", "http://127.0.0.1:99999/x"}, `invalid --url "http://127.0.0.1:99999/x": port 99999 is out of range (1-65535)`},
+		{[]string{"incoming_chat", "--url", "http://127.0.0.1:abc/x"}, `port "abc" is not a number`},
+		{[]string{"incoming_chat", "--url", "http://me:hunter2@127.0.0.1:0/x"}, `"http://me:xxxxx@127.0.0.1:0/x": port 0`},
+		{[]string{"incoming_chat", "--file", "body.json"}, "use one or the other"},
+		{[]string{"--all", "--file", "body.json"}, "use one or the other"},
 	}
 	for _, tt := range tests {
 		r := run(t, "", tt.args...)

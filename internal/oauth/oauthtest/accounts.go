@@ -43,6 +43,9 @@ type Accounts struct {
 	refresh  map[string]string // refresh token -> client id
 	Revoked  []string
 	Refreshs int
+	// RefusedRefreshes counts refresh grants with a refresh token that is
+	// not (or no longer) valid: a rotated one spent twice, for instance.
+	RefusedRefreshes int
 	// Requests logs "METHOD path" of each request.
 	Requests []string
 }
@@ -86,6 +89,14 @@ func (a *Accounts) ExpireAccess() {
 	a.access = map[string]bool{}
 }
 
+// RefreshCounts returns how many refresh grants succeeded and how many were
+// refused, safely while requests are served.
+func (a *Accounts) RefreshCounts() (ok, refused int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.Refreshs, a.RefusedRefreshes
+}
+
 // ValidRefresh reports whether rt is a live refresh token.
 func (a *Accounts) ValidRefresh(rt string) bool {
 	a.mu.Lock()
@@ -102,7 +113,8 @@ func (a *Accounts) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		a.authorize(w, r)
 	case r.URL.Path == "/ooops":
-		http.Error(w, "LiveChat error: "+r.URL.Query().Get("oauth_exception"), http.StatusBadRequest)
+		q := r.URL.Query()
+		http.Error(w, "LiveChat error: "+q.Get("oauth_exception")+" "+q.Get("exception_details"), http.StatusBadRequest)
 	case r.URL.Path == "/v2/token" && r.Method == http.MethodPost:
 		a.token(w, r)
 	case r.URL.Path == "/v2/token" && r.Method == http.MethodDelete:
@@ -147,19 +159,32 @@ func redirectAllowed(req string, whitelist []string) bool {
 
 func (a *Accounts) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	oops := func(e string) { http.Redirect(w, r, "/ooops?oauth_exception="+e, http.StatusFound) }
+	// Authorization errors send the browser to the error page, never to
+	// the redirect URI (oauth.md §1, §3.3): the code in oauth_exception,
+	// the detail in exception_details.
+	oops := func(exception, detail string) {
+		v := url.Values{"oauth_exception": {exception}}
+		if detail != "" {
+			v.Set("exception_details", detail)
+		}
+		http.Redirect(w, r, "/ooops?"+v.Encode(), http.StatusFound)
+	}
 	wl, ok := a.Apps[q.Get("client_id")]
 	if !ok {
-		oops("client_id_not_found")
+		oops(codeUnauthorizedClient, "client_id_not_found")
 		return
 	}
 	redirect := q.Get("redirect_uri")
+	if len(wl) == 0 {
+		oops(codeUnauthorizedClient, "redirect_uri_not_set")
+		return
+	}
 	if !redirectAllowed(redirect, wl) {
-		oops("invalid_redirect_uri")
+		oops(codeUnauthorizedClient, "invalid_redirect_uri")
 		return
 	}
 	if q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) < 43 {
-		oops("invalid_request")
+		oops("invalid_request", "")
 		return
 	}
 	state := q.Get("state")
@@ -225,6 +250,7 @@ func (a *Accounts) token(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		rt := p.Get("refresh_token")
 		if c, ok := a.refresh[rt]; !ok || c != clientID {
+			a.RefusedRefreshes++
 			writeErr(w, http.StatusBadRequest, "invalid_grant", "refresh token not found")
 			return
 		}
