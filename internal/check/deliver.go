@@ -272,15 +272,3 @@ func (b *pacedBody) Read(buf []byte) (int, error) {
 }
 
 func (b *pacedBody) Close() error { return b.rc.Close() }
-
-// realSleep waits d or until ctx ends.
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

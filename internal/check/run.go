@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // runner is one run of the suite.
@@ -103,7 +104,7 @@ func withDefaults(o Options) (Options, error) {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = realSleep
+		o.Sleep = httpclient.Sleep
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout

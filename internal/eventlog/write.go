@@ -31,19 +31,24 @@ func Append(dst []byte, rec *Record) []byte {
 	dst = append(dst, `,"path":`...)
 	dst = AppendString(dst, rec.Path)
 	dst = append(dst, `,"verified":`...)
-	switch rec.Verify {
-	case VerifyOK:
-		dst = append(dst, "true"...)
-	case VerifyFailed:
-		dst = append(dst, "false"...)
-	default:
-		dst = append(dst, "null"...)
-	}
+	dst = AppendVerify(dst, rec.Verify)
 	dst = append(dst, `,"headers":`...)
 	dst = appendHeaders(dst, rec.Header)
 	dst = append(dst, `,"body":`...)
 	dst = AppendBody(dst, rec.Body, rec.BodyValid)
 	return append(dst, "}\n"...)
+}
+
+// AppendVerify appends v as the value of a "verified" member: true,
+// false, or null when nothing was configured to check.
+func AppendVerify(dst []byte, v Verify) []byte {
+	switch v {
+	case VerifyOK:
+		return append(dst, "true"...)
+	case VerifyFailed:
+		return append(dst, "false"...)
+	}
+	return append(dst, "null"...)
 }
 
 // AppendBody appends body as the value of a "body" member (the caller has

@@ -55,15 +55,8 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		l.reject(w, r, status, reason, body)
 		return
 	}
-	ev := &Event{
-		ReceivedAt: l.cfg.Now(),
-		Method:     r.Method,
-		Path:       r.URL.Path,
-		Header:     r.Header,
-		Body:       body,
-		Status:     http.StatusOK,
-		Envelope:   Classify(body),
-	}
+	ev := l.newEvent(r, body, http.StatusOK)
+	ev.Envelope = Classify(body)
 	l.verify(ev, r.Header)
 	if l.cfg.RequireSecret && ev.Verification != Verified {
 		note := ev.VerifyNote
@@ -203,17 +196,22 @@ func jsonError(body []byte) string {
 	return "invalid JSON"
 }
 
-func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, reason string, body []byte) {
-	l.rejected.Add(1)
-	ev := &Event{
+// newEvent is the event of request r, received now, answered status.
+func (l *Listener) newEvent(r *http.Request, body []byte, status int) *Event {
+	return &Event{
 		ReceivedAt: l.cfg.Now(),
 		Method:     r.Method,
 		Path:       r.URL.Path,
 		Header:     r.Header,
 		Body:       body,
 		Status:     status,
-		Reason:     reason,
 	}
+}
+
+func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, reason string, body []byte) {
+	l.rejected.Add(1)
+	ev := l.newEvent(r, body, status)
+	ev.Reason = reason
 	if body != nil && jsonlimit.CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
 		ev.Envelope = Classify(body)
 	} else {

@@ -19,12 +19,18 @@ func AppendRecord(dst []byte, ev *Event) []byte {
 		// readBody checked an accepted body's depth (MaxDepth, never above
 		// jsonlimit.MaxDepth in lcwh) and validity: the writer need not again.
 		BodyValid: ev.Accepted(),
-	}
-	switch ev.Verification {
-	case Verified:
-		rec.Verify = eventlog.VerifyOK
-	case Failed:
-		rec.Verify = eventlog.VerifyFailed
+		Verify:    ev.Verification.Outcome(),
 	}
 	return eventlog.Append(dst, &rec)
+}
+
+// Outcome is v as a record's "verified" outcome (and as it is shown).
+func (v Verification) Outcome() eventlog.Verify {
+	switch v {
+	case Verified:
+		return eventlog.VerifyOK
+	case Failed:
+		return eventlog.VerifyFailed
+	}
+	return eventlog.VerifyNone
 }

@@ -16,14 +16,15 @@ import (
 	"github.com/lcwh/lcwh/internal/termtext"
 )
 
-// Verify is an event's verification state as shown.
-type Verify int8
+// Verify is an event's verification state as shown: the outcome a saved
+// record carries, so a record and a live event are shown alike.
+type Verify = eventlog.Verify
 
 // Verification states.
 const (
-	VerifyNone Verify = iota // no secret configured: shown as unverified
-	VerifyOK
-	VerifyFailed
+	VerifyNone   = eventlog.VerifyNone // no secret configured: shown as unverified
+	VerifyOK     = eventlog.VerifyOK
+	VerifyFailed = eventlog.VerifyFailed
 )
 
 // EventView is what the renderer needs of one received (or saved) event.
@@ -376,6 +377,10 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 	return dst
 }
 
+// EventJSONFields are the fields of each line AppendEventJSON writes, for
+// the --json help of listen and inspect (docs/guides/json-reference.md).
+const EventJSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
+
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
 // (Authorization redacted), body (secret_key redacted) and, when those
@@ -396,26 +401,11 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `,"kind":`...)
 	dst = eventlog.AppendString(dst, ev.Kind)
 	dst = append(dst, `,"webhook_id":`...)
-	if ev.WebhookID == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = eventlog.AppendString(dst, ev.WebhookID)
-	}
+	dst = appendStringOrNull(dst, ev.WebhookID)
 	dst = append(dst, `,"verified":`...)
-	switch ev.Verify {
-	case VerifyOK:
-		dst = append(dst, "true"...)
-	case VerifyFailed:
-		dst = append(dst, "false"...)
-	default:
-		dst = append(dst, "null"...)
-	}
+	dst = eventlog.AppendVerify(dst, ev.Verify)
 	dst = append(dst, `,"path":`...)
-	if ev.Path == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = eventlog.AppendString(dst, ev.Path)
-	}
+	dst = appendStringOrNull(dst, ev.Path)
 	dst = append(dst, `,"headers":{`...)
 	if len(ev.Headers) > 0 {
 		var arr [16]string
@@ -446,6 +436,15 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `},"body":`...)
 	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid)
 	return append(dst, "}\n"...)
+}
+
+// appendStringOrNull appends s as a JSON string, or null when it is empty
+// (a value the event does not have).
+func appendStringOrNull(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, "null"...)
+	}
+	return eventlog.AppendString(dst, s)
 }
 
 // appendRedactedBody appends body, the top-level secret_key's value

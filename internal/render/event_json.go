@@ -263,18 +263,27 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func (p *prettyJSON) object(depth int) error {
+// open enters the object or array at p.i (opener, closed by closer): an
+// empty one is written whole and passed (more is false).
+func (p *prettyJSON) open(opener, closer byte, depth int) (more bool, err error) {
 	if depth >= maxJSONDepth {
-		return p.errorf("nesting deeper than %d", maxJSONDepth)
+		return false, p.errorf("nesting deeper than %d", maxJSONDepth)
 	}
-	p.i++ // {
+	p.i++ // the opener
 	p.ws()
-	if p.i < len(p.src) && p.src[p.i] == '}' {
+	if p.i < len(p.src) && p.src[p.i] == closer {
 		p.i++
-		p.dst = append(p.dst, "{}"...)
-		return nil
+		p.dst = append(p.dst, opener, closer)
+		return false, nil
 	}
-	p.dst = append(p.dst, '{')
+	p.dst = append(p.dst, opener)
+	return true, nil
+}
+
+func (p *prettyJSON) object(depth int) error {
+	if more, err := p.open('{', '}', depth); !more || err != nil {
+		return err
+	}
 	for {
 		p.newline(depth + 1)
 		if p.i >= len(p.src) {
@@ -328,17 +337,9 @@ func (p *prettyJSON) redacted() error {
 }
 
 func (p *prettyJSON) array(depth int) error {
-	if depth >= maxJSONDepth {
-		return p.errorf("nesting deeper than %d", maxJSONDepth)
+	if more, err := p.open('[', ']', depth); !more || err != nil {
+		return err
 	}
-	p.i++ // [
-	p.ws()
-	if p.i < len(p.src) && p.src[p.i] == ']' {
-		p.i++
-		p.dst = append(p.dst, "[]"...)
-		return nil
-	}
-	p.dst = append(p.dst, '[')
 	for {
 		p.newline(depth + 1)
 		if err := p.value(depth + 1); err != nil {

@@ -215,3 +215,33 @@ func TestEventJSONExactBytes(t *testing.T) {
 		t.Errorf("non-JSON body: %s", got)
 	}
 }
+
+// TestEventJSONFields pins the documented --json field set to the members
+// AppendEventJSON writes, in order: adding one is fine, renaming or
+// removing one breaks users' scripts.
+func TestEventJSONFields(t *testing.T) {
+	var want []string
+	for _, f := range strings.Split(EventJSONFields, ", ") {
+		want = append(want, strings.Fields(f)[0])
+	}
+	line := AppendEventJSON(nil, &EventView{Kind: "x", Body: []byte("{}\n")})
+	dec := json.NewDecoder(bytes.NewReader(line))
+	var got []string
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fields (-documented +written):\n%s", diff)
+	}
+}

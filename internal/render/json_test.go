@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -87,6 +88,21 @@ func TestJSONMatchesStdlibOnEverySample(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAgainstStdlib(t, src)
+	}
+}
+
+// TestJSONContainers: empty objects and arrays (with space inside) print
+// as encoding/json prints them; nesting past maxJSONDepth is refused.
+func TestJSONContainers(t *testing.T) {
+	for _, src := range []string{`{}`, `[ ]`, `{ "a": {}, "b": [ ], "c": [{}, [], {"d": [ [] ]}] }`, `[[[[[]]]]]`} {
+		checkAgainstStdlib(t, []byte(src))
+	}
+	st := NewStyles(io.Discard, false)
+	for _, open := range []string{"[", `{"a":`} {
+		deep := []byte(strings.Repeat(open, maxJSONDepth+1))
+		if _, err := AppendPrettyJSON(nil, deep, st, ""); err == nil || !strings.Contains(err.Error(), "nesting deeper than 512") {
+			t.Errorf("%s×%d: err = %v", open, maxJSONDepth+1, err)
+		}
 	}
 }
 

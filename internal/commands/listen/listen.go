@@ -23,9 +23,6 @@ import (
 	"github.com/lcwh/lcwh/internal/render"
 )
 
-// JSONFields are the fields of each --json line.
-const JSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
-
 // Options are the inputs of `lcwh listen`.
 type Options struct {
 	IO     *iostreams.IOStreams
@@ -188,8 +185,8 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
 	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs throughput (see docs)")
 	reg.add(cmd)
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, JSONFields)
-	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
+	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	return cmd
 }
 

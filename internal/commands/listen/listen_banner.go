@@ -94,38 +94,3 @@ func printSummary(w io.Writer, st render.Styles, s listener.Stats, save string) 
 		fmt.Fprintf(w, "  saved %d event(s) to %s\n", s.Saved, save)
 	}
 }
-
-// View converts a listener event for the renderer.
-func View(ev *listener.Event) render.EventView {
-	v := render.EventView{
-		Time:       ev.ReceivedAt,
-		Family:     string(ev.Family),
-		Kind:       ev.Kind,
-		Known:      ev.Known,
-		WebhookID:  ev.WebhookID,
-		VerifyNote: ev.VerifyNote,
-		Duplicate:  ev.Duplicate,
-		Status:     ev.Status,
-		Reason:     ev.Reason,
-		Method:     ev.Method,
-		Path:       ev.Path,
-		Headers:    ev.Header,
-		Body:       ev.Body,
-		BodyValid:  ev.Accepted(),
-	}
-	switch ev.Verification {
-	case listener.Verified:
-		v.Verify = render.VerifyOK
-	case listener.Failed:
-		v.Verify = render.VerifyFailed
-	}
-	return v
-}
-
-func forwardView(f *listener.ForwardResult) *render.Forward {
-	v := &render.Forward{Kind: f.Event.Kind, URL: f.URL, Status: f.Status, Latency: f.Latency, Body: f.Body}
-	if f.Err != nil {
-		v.Err = f.Err.Error()
-	}
-	return v
-}

@@ -3,6 +3,7 @@ package listen
 import (
 	"bufio"
 
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -76,14 +77,14 @@ func appendItem(buf []byte, pr *render.EventPrinter, jsonOut bool, it listener.I
 	case it.Forward != nil && jsonOut:
 		return buf
 	case it.Forward != nil:
-		return pr.AppendForward(buf, forwardView(it.Forward))
+		return pr.AppendForward(buf, eventview.FromForward(it.Forward))
 	case jsonOut && !it.Event.Accepted():
 		return buf
 	case jsonOut:
-		v := View(it.Event)
+		v := eventview.FromEvent(it.Event)
 		return render.AppendEventJSON(buf, &v)
 	default:
-		v := View(it.Event)
+		v := eventview.FromEvent(it.Event)
 		return pr.AppendEvent(buf, &v)
 	}
 }

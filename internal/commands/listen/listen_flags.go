@@ -66,14 +66,6 @@ func (opts *Options) validate() error {
 	return nil
 }
 
-func completeKinds(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	var out []string
-	for _, k := range catalog.All() {
-		out = append(out, k.Name+"\t"+k.Description)
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
 // ParseRoutes parses --forward-to values: URL, or kind=URL.
 func ParseRoutes(in []string) ([]listener.Route, error) {
 	var out []listener.Route

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -57,7 +58,7 @@ func chooseSinks(opts *Options, save *os.File) sinks {
 // encodeJSONLine is the --json line of an event: without --save it is the
 // record, written before the event is acknowledged.
 func encodeJSONLine(dst []byte, ev *listener.Event) []byte {
-	v := View(ev)
+	v := eventview.FromEvent(ev)
 	return render.AppendEventJSON(dst, &v)
 }
 

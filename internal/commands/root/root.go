@@ -10,8 +10,11 @@ import (
 	checkcmd "github.com/lcwh/lcwh/internal/commands/check"
 	"github.com/lcwh/lcwh/internal/commands/completion"
 	"github.com/lcwh/lcwh/internal/commands/configcmd"
+	"github.com/lcwh/lcwh/internal/commands/demo"
 	"github.com/lcwh/lcwh/internal/commands/doctor"
+	"github.com/lcwh/lcwh/internal/commands/inspect"
 	"github.com/lcwh/lcwh/internal/commands/listen"
+	"github.com/lcwh/lcwh/internal/commands/replay"
 	"github.com/lcwh/lcwh/internal/commands/samples"
 	"github.com/lcwh/lcwh/internal/commands/sandbox"
 	"github.com/lcwh/lcwh/internal/commands/sendsample"
@@ -79,8 +82,8 @@ $ lcwh help environment`,
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
 	add(GroupLocal, checkcmd.NewCmdCheck(f, nil))
 	add(GroupLocal, sandbox.NewCmdSandbox(f, nil))
-	add(GroupLocal, listen.NewCmdListen(f, nil), listen.NewCmdInspect(f, nil),
-		listen.NewCmdReplay(f, nil), listen.NewCmdDemo(f, nil))
+	add(GroupLocal, listen.NewCmdListen(f, nil), inspect.NewCmdInspect(f, nil),
+		replay.NewCmdReplay(f, nil), demo.NewCmdDemo(f, nil))
 	add(GroupWebhooks,
 		webhook.NewCmdRegister(f, nil), webhook.NewCmdList(f, nil), webhook.NewCmdUnregister(f, nil),
 		webhook.NewCmdNames(f, nil), webhook.NewCmdEnable(f, nil), webhook.NewCmdDisable(f, nil),

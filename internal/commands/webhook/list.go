@@ -44,11 +44,9 @@ $ lcwh list --json | jq -r '.[].id'`,
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clientID, _, err := resolveSettings(f, cmd)
-			if err != nil {
+			if err := resolveClientID(f, cmd, &opts.ClientID); err != nil {
 				return err
 			}
-			opts.ClientID = clientID
 			if runF != nil {
 				return runF(opts)
 			}
@@ -66,13 +64,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
+	_, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
-	}
-	hooks, err := client.ListWebhooks(ctx, owner)
-	if err != nil {
-		return explain(err)
 	}
 	shown := []livechat.Webhook{}
 	for _, h := range hooks {

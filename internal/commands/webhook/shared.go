@@ -43,6 +43,31 @@ func resolveSettings(f *cmdutil.Factory, cmd *cobra.Command) (clientID, version 
 	return strings.TrimSpace(cfg.Get("client_id")), version, nil
 }
 
+// resolveClientID resolves --client-id (or LCWH_CLIENT_ID, or the
+// config's client_id) into *clientID.
+func resolveClientID(f *cmdutil.Factory, cmd *cobra.Command, clientID *string) error {
+	id, _, err := resolveSettings(f, cmd)
+	if err != nil {
+		return err
+	}
+	*clientID = id
+	return nil
+}
+
+// ownedWebhooks builds the API client, settles the owner (see clientFor)
+// and lists the owner's webhooks (list_webhooks).
+func ownedWebhooks(ctx context.Context, newClient func() (*livechat.Client, error), clientID string) (*livechat.Client, string, []livechat.Webhook, error) {
+	client, owner, err := clientFor(newClient, clientID)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	hooks, err := client.ListWebhooks(ctx, owner)
+	if err != nil {
+		return nil, "", nil, explain(err)
+	}
+	return client, owner, hooks, nil
+}
+
 // clientFor builds the API client and settles whose webhooks a command
 // manages: --client-id (or its env/config), else the OAuth token's client.
 func clientFor(newClient func() (*livechat.Client, error), clientID string) (*livechat.Client, string, error) {
@@ -99,23 +124,15 @@ func completeActions(f *cmdutil.Factory) func(*cobra.Command, []string, string) 
 // completeWebhookIDs completes ids from list_webhooks.
 func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		clientID, _, err := resolveSettings(f, cmd)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		c, err := f.APIClient()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		owner, err := webhooks.Owner(clientID, c)
-		if err != nil {
+		var clientID string
+		if err := resolveClientID(f, cmd, &clientID); err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		ctx := cmd.Context()
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		hooks, err := c.ListWebhooks(ctx, owner)
+		_, _, hooks, err := ownedWebhooks(ctx, f.APIClient, clientID)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -46,11 +46,9 @@ func newStateCmd(f *cmdutil.Factory, runF func(*StateOptions) error, op string, 
 	opts := &StateOptions{IO: f.IOStreams, APIClient: f.APIClient, Op: op}
 	cmd.Args = cmdutil.NoArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		clientID, _, err := resolveSettings(f, cmd)
-		if err != nil {
+		if err := resolveClientID(f, cmd, &opts.ClientID); err != nil {
 			return err
 		}
-		opts.ClientID = clientID
 		if runF != nil {
 			return runF(opts)
 		}

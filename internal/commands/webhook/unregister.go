@@ -77,11 +77,9 @@ $ lcwh unregister --all --yes`,
 		ValidArgsFunction: completeWebhookIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
-			clientID, _, err := resolveSettings(f, cmd)
-			if err != nil {
+			if err := resolveClientID(f, cmd, &opts.ClientID); err != nil {
 				return err
 			}
-			opts.ClientID = clientID
 			if !opts.Yes && !opts.IO.CanPrompt() {
 				return cmdutil.FlagErrorf("--yes is required to unregister webhooks when not running interactively")
 			}
@@ -107,13 +105,9 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
+	client, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
-	}
-	hooks, err := client.ListWebhooks(ctx, owner)
-	if err != nil {
-		return explain(err)
 	}
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	host := ""

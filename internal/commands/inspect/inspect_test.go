@@ -1,14 +1,21 @@
-package listen
+package inspect
 
 import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/iostreams"
 )
+
+const secret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
+
+var fixedNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func inspectString(t *testing.T, in string, opts InspectOptions) (stdout, stderr string, err error) {
 	t.Helper()
@@ -92,5 +99,41 @@ func TestInspectDeepBody(t *testing.T) {
 	_, errOut, err := inspectString(t, string(rec), InspectOptions{Verbose: true})
 	if !errors.Is(err, cmdutil.ErrSilent) || !strings.Contains(errOut, "! line 1: body: JSON nested deeper than 1000 levels (at byte 1000)") {
 		t.Errorf("err %v stderr:\n%s", err, errOut)
+	}
+}
+
+func TestInspectInputs(t *testing.T) {
+	pretty := "{\n  \"action\": \"incoming_chat\",\n  \"webhook_id\": \"w\",\n  \"payload\": {\"chat\": {\"id\": \"C{1}\"}}\n}\n"
+	in := `{"action":"chat_deactivated","webhook_id":"w","payload":{"chat_id":"C2"}}` + "\n" +
+		"{broken\n" +
+		pretty +
+		`{"type":"install","data":{"account_id":1}}` + "\n"
+	io, ts := iostreams.Test()
+	io.In = strings.NewReader(in)
+	err := inspectRun(&InspectOptions{IO: io, File: "-", Color: "never"})
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Errorf("err = %v, want silent failure for the bad line", err)
+	}
+	want := "--:--:-- livechat chat_deactivated               · chat=C2\n" +
+		"--:--:-- livechat incoming_chat                  · chat=C{1}\n" +
+		"--:--:-- monday   install                        · account=1\n"
+	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.Contains(ts.ErrOut.String(), "line 2:") {
+		t.Errorf("stderr: %s", ts.ErrOut.String())
+	}
+}
+
+func TestInspectActionsAndJSON(t *testing.T) {
+	in := `{"action":"chat_deactivated","webhook_id":"w"}` + "\n" + `{"action":"incoming_chat","webhook_id":"w","secret_key":"` + secret + `"}` + "\n"
+	io, ts := iostreams.Test()
+	io.In = strings.NewReader(in)
+	if err := inspectRun(&InspectOptions{IO: io, File: "-", Color: "never", JSON: true, Actions: []string{"incoming_chat"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"received_at":null,"family":"livechat","kind":"incoming_chat","webhook_id":"w","verified":null,"path":null,"headers":{},"body":{"action":"incoming_chat","webhook_id":"w","secret_key":"k3J****(24 chars)"}}` + "\n"
+	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

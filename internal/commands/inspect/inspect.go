@@ -1,4 +1,6 @@
-package listen
+// Package inspect implements `lcwh inspect`: saved webhook events (a
+// --save file, a --json stream, bare bodies) shown the way listen shows them.
+package inspect
 
 import (
 	"bufio"
@@ -11,9 +13,9 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
-	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
@@ -68,9 +70,8 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 	fl.StringVar(&opts.Color, "color", "auto", "Colour the output: auto, always or never")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show only these kinds (comma-separated)")
-	// body_b64 appears only when the body is not exact JSON (json-reference.md).
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, JSONFields+", body_b64")
-	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
+	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	_ = cmd.RegisterFlagCompletionFunc("color", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -175,7 +176,7 @@ func (ins *inspector) run(r *eventlog.Reader) error {
 }
 
 func (ins *inspector) show(rec *eventlog.Record) error {
-	ev := recordView(rec)
+	ev := eventview.FromRecord(rec)
 	if ins.actions != nil && !ins.actions[ev.Kind] {
 		return nil
 	}
@@ -187,28 +188,4 @@ func (ins *inspector) show(rec *eventlog.Record) error {
 	ins.shown++
 	_, err := ins.out.Write(ins.buf)
 	return err
-}
-
-// recordView is how a read record is shown: classified from its body.
-func recordView(rec *eventlog.Record) render.EventView {
-	env := listener.Classify(rec.Body)
-	ev := render.EventView{
-		Time:      rec.ReceivedAt,
-		Family:    string(env.Family),
-		Kind:      env.Kind,
-		Known:     env.Known,
-		WebhookID: env.WebhookID,
-		Method:    rec.Method,
-		Path:      rec.Path,
-		Headers:   rec.Header,
-		Body:      rec.Body,
-		BodyValid: rec.BodyValid,
-	}
-	switch rec.Verify {
-	case eventlog.VerifyOK:
-		ev.Verify = render.VerifyOK
-	case eventlog.VerifyFailed:
-		ev.Verify = render.VerifyFailed
-	}
-	return ev
 }

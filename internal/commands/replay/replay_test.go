@@ -1,4 +1,4 @@
-package listen
+package replay
 
 import (
 	"context"
@@ -16,13 +16,48 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/listener"
 )
+
+var fixedNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// listenAndSave runs the listener with the file save as its record sink,
+// as listen --save does; stop drains it and closes the file.
+func listenAndSave(t *testing.T, save string) (u string, stop func()) {
+	t.Helper()
+	f, err := os.OpenFile(save, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := listener.New(listener.Config{Save: f, Now: func() time.Time { return fixedNow }})
+	addr, err := l.Bind("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := l.Run(ctx); done <- err }()
+	go func() {
+		for it := range l.Events() {
+			it.Done()
+		}
+	}()
+	return "http://" + addr.String(), func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 func TestReplaySendsOriginalBytes(t *testing.T) {
 	// Save three events through a real listener, one pretty-printed.
 	save := filepath.Join(t.TempDir(), "ev.jsonl")
-	h := runListen(t, &Options{Port: 0, Quiet: true, Save: save})
-	u := h.url(t)
+	u, stop := listenAndSave(t, save)
 	pretty := "{\n  \"action\": \"incoming_chat\",\n  \"webhook_id\": \"w\"\r\n}"
 	bodies := []string{`{"action":"chat_deactivated","webhook_id":"w"}`, pretty, `{"type":"install","data":{}}`}
 	for i, b := range bodies {
@@ -37,10 +72,7 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	h.sigs <- os.Interrupt
-	if err := <-h.done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 
 	var mu sync.Mutex
 	var got []string
@@ -85,26 +117,6 @@ func TestReplaySendsOriginalBytes(t *testing.T) {
 	}
 	if !strings.HasPrefix(ts2.Out.String(), `{"index":2,"kind":"incoming_chat","url":"`+app.URL+`","status":200,"attempts":1,`) {
 		t.Errorf("json: %s", ts2.Out.String())
-	}
-}
-
-func TestDemo(t *testing.T) {
-	io, ts := iostreams.Test()
-	err := demoRun(context.Background(), &DemoOptions{IO: io, Now: func() time.Time { return fixedNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(ts.Out.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("want 3 event lines:\n%s", ts.Out.String())
-	}
-	for i, fam := range []string{"livechat incoming_event", "app      application_installed", "monday   install"} {
-		if !strings.Contains(lines[i], fam) || !strings.Contains(lines[i], "✓") {
-			t.Errorf("line %d = %q", i, lines[i])
-		}
-	}
-	if !strings.Contains(ts.ErrOut.String(), "3 events received and verified") {
-		t.Errorf("stderr: %s", ts.ErrOut.String())
 	}
 }
 

@@ -1,4 +1,6 @@
-package listen
+// Package demo implements `lcwh demo`: one webhook of each family sent to a
+// throwaway local listener and shown as listen shows it.
+package demo
 
 import (
 	"bufio"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
@@ -149,7 +152,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 			if it.Event.Verification == listener.Verified {
 				verified++
 			}
-			v := View(it.Event)
+			v := eventview.FromEvent(it.Event)
 			buf = pr.AppendEvent(buf, &v)
 		}
 		_, _ = out.Write(buf)

@@ -1,10 +1,11 @@
-package listen_test
+package app
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,11 +18,50 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/lcwh/lcwh/internal/app"
 	"github.com/lcwh/lcwh/internal/build"
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/iostreams"
 )
+
+// treeEnv runs the real command tree (no API needed) in an isolated home,
+// with no lcwh setting inherited from the environment.
+type treeEnv struct {
+	t    *testing.T
+	vars map[string]string
+}
+
+func newEnv(t *testing.T) *treeEnv {
+	t.Helper()
+	dir := t.TempDir()
+	e := &treeEnv{t: t, vars: map[string]string{"HOME": dir, "XDG_CONFIG_HOME": filepath.Join(dir, "cfg")}}
+	for _, k := range []string{"LCWH_API_URL", "LCWH_PAT", "LCWH_CLIENT_ID", "LCWH_API_VERSION", "LCWH_SECRET", "LCWH_CONFIG", "LCWH_PROFILE", "LCWH_LISTEN_PORT", "HOME", "XDG_CONFIG_HOME"} {
+		t.Setenv(k, e.vars[k])
+	}
+	return e
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (e *treeEnv) run(args ...string) result {
+	e.t.Helper()
+	ios, ts := iostreams.Test()
+	lookup := func(k string) (string, bool) { v, ok := e.vars[k]; return v, ok }
+	code := Run(context.Background(), factory.NewWith(build.Info{Version: "test"}, ios, lookup), args)
+	return result{code, ts.Out.String(), ts.ErrOut.String()}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
 
 // lockedWriter is a stderr that tests can watch while the command runs:
 // it closes seen when want is first written.
@@ -67,7 +107,7 @@ func TestSaveReplayExactBytes(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- app.Run(ctx, factory.NewWith(build.Info{Version: "test"}, ios, lookup),
+		done <- Run(ctx, factory.NewWith(build.Info{Version: "test"}, ios, lookup),
 			[]string{"listen", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--save", save, "--quiet"})
 	}()
 	select {

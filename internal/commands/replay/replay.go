@@ -1,4 +1,6 @@
-package listen
+// Package replay implements `lcwh replay`: events saved by listen --save
+// re-sent to a URL with send-sample's delivery.
+package replay
 
 import (
 	"bytes"
@@ -100,7 +102,7 @@ $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`
 	fl.DurationVar(&opts.RetryInterval, "retry-interval", sender.DefaultRetryInterval, "First pause before a retry (later pauses are 3x and 8x it)")
 	fl.BoolVar(&opts.NoRetry, "no-retry", false, "Make a single attempt per delivery")
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, ReplayJSONFields)
-	_ = cmd.RegisterFlagCompletionFunc("actions", completeKinds)
+	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	return cmd
 }
 
