@@ -76,8 +76,8 @@ $ lcwh replay events.jsonl --to http://localhost:3000/webhooks --index 3 --json`
 			if opts.To == "" {
 				return cmdutil.FlagErrorf("--to URL is required")
 			}
-			if err := sender.CheckURL(opts.To); err != nil {
-				return cmdutil.FlagErrorf("invalid --to: %w", err)
+			if _, err := cmdutil.ParseHTTPURL("--to", opts.To); err != nil {
+				return err
 			}
 			switch {
 			case opts.Index < 0:
