@@ -13,7 +13,7 @@ import (
 
 	engine "github.com/lcwh/lcwh/internal/check"
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // sandboxTrigger returns engine.Options.Sandbox: POST /_lcwh/trigger on the
@@ -21,11 +21,11 @@ import (
 // retry) within the run's timeout.
 func sandboxTrigger(opts *CheckOptions, hc *http.Client) func(context.Context, string) (*engine.SandboxResult, error) {
 	return func(ctx context.Context, kind string) (*engine.SandboxResult, error) {
-		in, err := json.Marshal(livechattest.TriggerRequest{Kind: kind, NoRetry: true, Timeout: livechattest.Duration(opts.Timeout)})
+		in, err := json.Marshal(livechatfake.TriggerRequest{Kind: kind, NoRetry: true, Timeout: livechatfake.Duration(opts.Timeout)})
 		if err != nil {
 			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.SandboxURL+livechattest.ControlPrefix+"trigger", bytes.NewReader(in))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, opts.SandboxURL+livechatfake.ControlPrefix+"trigger", bytes.NewReader(in))
 		if err != nil {
 			return nil, cmdutil.FlagErrorf("sandbox URL %q: %v", opts.SandboxURL, err)
 		}
@@ -46,7 +46,7 @@ func sandboxTrigger(opts *CheckOptions, hc *http.Client) func(context.Context, s
 		if resp.StatusCode != http.StatusOK {
 			return nil, triggerFailure(opts.SandboxURL, resp.StatusCode, raw)
 		}
-		var res livechattest.TriggerResult
+		var res livechatfake.TriggerResult
 		if err := json.Unmarshal(raw, &res); err != nil {
 			return nil, fmt.Errorf("%s does not look like an lcwh sandbox: %w", opts.SandboxURL, err)
 		}
@@ -56,7 +56,7 @@ func sandboxTrigger(opts *CheckOptions, hc *http.Client) func(context.Context, s
 
 func triggerFailure(base string, status int, raw []byte) error {
 	var env struct {
-		Error *livechattest.TriggerError `json:"error"`
+		Error *livechatfake.TriggerError `json:"error"`
 	}
 	if json.Unmarshal(raw, &env) != nil || env.Error == nil {
 		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, status),
@@ -65,7 +65,7 @@ func triggerFailure(base string, status int, raw []byte) error {
 	return fmt.Errorf("sandbox: %s", env.Error.Message)
 }
 
-func fromTrigger(t *livechattest.TriggerResult) *engine.SandboxResult {
+func fromTrigger(t *livechatfake.TriggerResult) *engine.SandboxResult {
 	out := &engine.SandboxResult{Registered: t.Registered}
 	for _, d := range t.Deliveries {
 		out.Deliveries = append(out.Deliveries, engine.SandboxDelivery{WebhookID: d.WebhookID, URL: d.URL, OK: d.OK,

@@ -16,7 +16,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/httpclient"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/termtext"
 )
 
@@ -70,7 +70,7 @@ func (c controlClient) call(ctx context.Context, method, path string, in, out an
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+livechattest.ControlPrefix+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+livechatfake.ControlPrefix+path, body)
 	if err != nil {
 		return cmdutil.FlagErrorf("--sandbox %q: %v", termtext.RedactURL(c.base), err)
 	}
@@ -101,7 +101,7 @@ func (c controlClient) call(ctx context.Context, method, path string, in, out an
 // usage error (exit 2), anything else a failure.
 func controlFailure(base string, status int, raw []byte) error {
 	var env struct {
-		Error *livechattest.TriggerError `json:"error"`
+		Error *livechatfake.TriggerError `json:"error"`
 	}
 	if json.Unmarshal(raw, &env) != nil || env.Error == nil {
 		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, status),

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // EnvOptions are the inputs of `lcwh sandbox env`.
@@ -57,7 +57,7 @@ func envRun(ctx context.Context, opts *EnvOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var h livechattest.Health
+	var h livechatfake.Health
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodGet, "health", nil, &h); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/termtext"
@@ -162,10 +162,10 @@ func triggerRun(ctx context.Context, opts *TriggerOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	req := livechattest.TriggerRequest{Kind: opts.Kind, Sets: opts.Sets,
-		Timeout: livechattest.Duration(opts.Timeout), Retries: opts.Retries,
-		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: livechattest.Duration(opts.RetryInterval)}
-	var res livechattest.TriggerResult
+	req := livechatfake.TriggerRequest{Kind: opts.Kind, Sets: opts.Sets,
+		Timeout: livechatfake.Duration(opts.Timeout), Retries: opts.Retries,
+		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: livechatfake.Duration(opts.RetryInterval)}
+	var res livechatfake.TriggerResult
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodPost, "trigger", req, &res); err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func triggerRun(ctx context.Context, opts *TriggerOptions) error {
 
 // redactURLs hides the userinfo of every webhook URL in res: registered
 // URLs may carry a password, and results are printed (table and --json).
-func redactURLs(res *livechattest.TriggerResult) {
+func redactURLs(res *livechatfake.TriggerResult) {
 	for i := range res.Deliveries {
 		res.Deliveries[i].URL = termtext.RedactURL(res.Deliveries[i].URL)
 	}
@@ -193,7 +193,7 @@ func redactURLs(res *livechattest.TriggerResult) {
 	}
 }
 
-func printTable(io *iostreams.IOStreams, res *livechattest.TriggerResult) error {
+func printTable(io *iostreams.IOStreams, res *livechatfake.TriggerResult) error {
 	st := render.NewStyles(io.Out, io.ColorEnabled())
 	t := render.NewTable(io.Out, st, io.IsStdoutTTY(), io.TerminalWidth())
 	t.Header("WEBHOOK ID", "TYPE", "STATUS", "ATTEMPTS", "LATENCY", "URL", "RESULT")
@@ -225,7 +225,7 @@ func printTable(io *iostreams.IOStreams, res *livechattest.TriggerResult) error 
 }
 
 // summarise prints the outcome on stderr and returns the exit status.
-func summarise(opts *TriggerOptions, res *livechattest.TriggerResult) error {
+func summarise(opts *TriggerOptions, res *livechatfake.TriggerResult) error {
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	w := opts.IO.ErrOut
 	if res.Registered == 0 {

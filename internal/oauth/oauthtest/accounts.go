@@ -2,7 +2,7 @@
 // lcwh's auth tests: authorize (PKCE S256 and exact redirect URI matching),
 // /v2/token (authorization_code and refresh_token with rotation), revoke,
 // /v2/accounts/me and a Bearer-protected /api/ping. The strict fake of the
-// whole API is internal/livechattest; this one exists until it lands.
+// whole API is internal/livechatfake; this one exists until it lands.
 package oauthtest
 
 import (

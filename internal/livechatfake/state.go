@@ -1,9 +1,11 @@
-// Package livechattest is a strict in-repo fake of the LiveChat
-// Configuration API webhook methods and of the accounts (OAuth) server,
-// following ../shared/livechat/configuration-api.md and oauth.md. It is an
-// http.Handler: tests serve it with httptest, and `lcwh sandbox` can serve
-// it on a port with State saved to a file (State marshals to JSON).
-package livechattest
+// Package livechatfake is the server of `lcwh sandbox`: a strict in-repo
+// fake of the LiveChat Configuration API webhook methods and of the
+// accounts (OAuth) server, following ../shared/livechat/configuration-api.md
+// and oauth.md, plus the sandbox's control endpoints (WithControl). It is an
+// http.Handler: `lcwh sandbox` serves it on a port with State saved to a
+// file (State marshals to JSON), and tests serve it with httptest, through
+// livechatfaketest when they record requests or inject faults.
+package livechatfake
 
 import (
 	"encoding/json"
