@@ -119,9 +119,6 @@ $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err

@@ -52,9 +52,6 @@ $ lcwh auth logout --profile staging`,
 }
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err

@@ -69,9 +69,6 @@ func randomSecret() string {
 }
 
 func demoRun(ctx context.Context, opts *DemoOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now

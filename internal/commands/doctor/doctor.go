@@ -231,9 +231,6 @@ func loopbackURL(u string) bool {
 }
 
 func doctorRun(ctx context.Context, opts *DoctorOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ev, err := opts.event()
 	if err != nil {
 		return err

@@ -132,9 +132,6 @@ func savedFrom(rec *eventlog.Record) savedEvent {
 }
 
 func replayRun(ctx context.Context, opts *ReplayOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	f, err := os.Open(opts.File)
 	if err != nil {
 		return err

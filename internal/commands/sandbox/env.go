@@ -54,9 +54,6 @@ $ lcwh sandbox env --sandbox http://127.0.0.1:9999 --json`,
 }
 
 func envRun(ctx context.Context, opts *EnvOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var h livechatfake.Health
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodGet, "health", nil, &h); err != nil {
 		return err

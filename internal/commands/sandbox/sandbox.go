@@ -125,9 +125,6 @@ func checkHost(host string) error {
 }
 
 func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	fake := livechatfake.New()
 	fake.DeliveryLog = opts.DeliveryLog
 	st, err := openState(opts.StatePath, fake)

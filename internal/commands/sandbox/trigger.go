@@ -159,9 +159,6 @@ func article(f catalog.Family) string {
 }
 
 func triggerRun(ctx context.Context, opts *TriggerOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	req := livechatfake.TriggerRequest{Kind: opts.Kind, Sets: opts.Sets,
 		Timeout: livechatfake.Duration(opts.Timeout), Retries: opts.Retries,
 		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: livechatfake.Duration(opts.RetryInterval)}

@@ -22,9 +22,6 @@ import (
 )
 
 func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := buildPlan(opts)
 	if err != nil {
 		return err

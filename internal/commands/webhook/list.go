@@ -61,9 +61,6 @@ $ lcwh list --json | jq -r '.[].id'`,
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	_, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err

@@ -57,9 +57,6 @@ $ lcwh names --offline --json | jq -r '.[].action'`,
 }
 
 func namesRun(ctx context.Context, opts *NamesOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var names []livechat.WebhookName
 	if opts.Offline {
 		n, ok := livechat.Names(opts.Version)

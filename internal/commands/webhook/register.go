@@ -145,9 +145,6 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 }
 
 func registerRun(ctx context.Context, opts *RegisterOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err

@@ -60,9 +60,6 @@ func newStateCmd(f *cmdutil.Factory, runF func(*StateOptions) error, op string, 
 }
 
 func stateRun(ctx context.Context, opts *StateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, err := opts.APIClient()
 	if err != nil {
 		return err

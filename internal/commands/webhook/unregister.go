@@ -102,9 +102,6 @@ $ lcwh unregister --all --yes`,
 }
 
 func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
