@@ -247,7 +247,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	}
 	state, err := randomState()
 	if err != nil {
-		ln.Close()
+		_ = ln.Close() // the error that counts is randomState's
 		return nil, err
 	}
 	verifier := oauth2.GenerateVerifier()
@@ -260,7 +260,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	// the browser only: find out before waiting for a redirect that would
 	// never come.
 	if err := checkAuthorize(ctx, orPlain(opts.HTTPClient), authURL, opts.App.ClientID, opts.App.RedirectURI); err != nil {
-		ln.Close()
+		_ = ln.Close() // the error that counts is the refusal
 		return nil, err
 	}
 
@@ -285,6 +285,17 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		}
 	}
 
+	code, err := waitRedirect(ctx, results, opts)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := conf.Exchange(withClient(ctx, opts.HTTPClient), code, oauth2.VerifierOption(verifier))
+	return tok, exchangeError(err, opts.App)
+}
+
+// waitRedirect waits up to opts.Timeout for the browser's redirect and
+// returns its authorization code.
+func waitRedirect(ctx context.Context, results <-chan callback, opts LoginOptions) (string, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultLoginTimeout
@@ -295,19 +306,15 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	select {
 	case cb = <-results:
 	case <-timer.C:
-		return nil, &TimeoutError{RedirectURI: opts.App.RedirectURI, ClientID: opts.App.ClientID, Wait: timeout}
+		return "", &TimeoutError{RedirectURI: opts.App.RedirectURI, ClientID: opts.App.ClientID, Wait: timeout}
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return "", ctx.Err()
 	}
 	var rerr *RedirectError
 	if errors.As(cb.err, &rerr) {
 		rerr.ClientID, rerr.RedirectURI = opts.App.ClientID, opts.App.RedirectURI
 	}
-	if cb.err != nil {
-		return nil, cb.err
-	}
-	tok, err := conf.Exchange(withClient(ctx, opts.HTTPClient), cb.code, oauth2.VerifierOption(verifier))
-	return tok, exchangeError(err, opts.App)
+	return cb.code, cb.err
 }
 
 // exchangeError types a failed code exchange: a refusal by the token
