@@ -19,7 +19,7 @@ import (
 )
 
 // EnvClientSecret holds a server-side app's client secret.
-const EnvClientSecret = "LCWH_CLIENT_SECRET"
+const EnvClientSecret = "LCWH_CLIENT_SECRET" //nolint:gosec // G101: the name of a variable, not its value
 
 // LoginOptions are the inputs of `lcwh auth login`.
 type LoginOptions struct {
@@ -77,28 +77,9 @@ $ lcwh auth login --client-id 0123456789abcdef
 $ lcwh auth login --client-id 0123456789abcdef --redirect-uri http://127.0.0.1:8765/callback --no-browser
 $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.WithPAT {
-				for _, name := range []string{"client-id", "redirect-uri", "no-browser", "with-client-secret"} {
-					if cmd.Flags().Changed(name) {
-						return cmdutil.FlagErrorf("--with-pat cannot be combined with --%s", name)
-					}
-				}
-			} else if opts.ClientID == "" {
-				cfg, err := opts.Config()
-				if err != nil {
-					return err
-				}
-				opts.ClientID = cfg.Get("client_id")
-				if opts.ClientID == "" {
-					return cmdutil.FlagErrorf("say how to log in: --with-pat (Personal Access Token on stdin) or --client-id ID (OAuth in the browser)")
-				}
-			}
-			if opts.Timeout <= 0 {
-				return cmdutil.FlagErrorf("--timeout must be positive")
-			}
-			if opts.HTTPClient == nil {
-				opts.HTTPClient = accountsClient(f)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.complete(cmd, f); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -116,6 +97,34 @@ $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("redirect-uri", cobra.NoFileCompletions)
 	return cmd
+}
+
+// complete checks the flags, takes the client id from the settings when
+// --client-id is not given, and builds the accounts server's client.
+func (opts *LoginOptions) complete(cmd *cobra.Command, f *cmdutil.Factory) error {
+	if opts.WithPAT {
+		for _, name := range []string{"client-id", "redirect-uri", "no-browser", "with-client-secret"} {
+			if cmd.Flags().Changed(name) {
+				return cmdutil.FlagErrorf("--with-pat cannot be combined with --%s", name)
+			}
+		}
+	} else if opts.ClientID == "" {
+		cfg, err := opts.Config()
+		if err != nil {
+			return err
+		}
+		opts.ClientID = cfg.Get("client_id")
+		if opts.ClientID == "" {
+			return cmdutil.FlagErrorf("say how to log in: --with-pat (Personal Access Token on stdin) or --client-id ID (OAuth in the browser)")
+		}
+	}
+	if opts.Timeout <= 0 {
+		return cmdutil.FlagErrorf("--timeout must be positive")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = accountsClient(f)
+	}
+	return nil
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
