@@ -78,6 +78,12 @@ $ lcwh help environment`,
 	pf.BoolVar(f.Debug, "debug", false, "Log HTTP requests and responses on stderr, secrets redacted")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles(f))
 
+	addCommands(cmd, f)
+	return cmd
+}
+
+// addCommands adds every command to root in its help group, and the help topics.
+func addCommands(cmd *cobra.Command, f *cmdutil.Factory) {
 	byGroup := map[string][]*cobra.Command{}
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
@@ -112,7 +118,6 @@ $ lcwh help environment`,
 	cmd.SetHelpCommandGroupID(GroupConfig)
 	cmd.SetCompletionCommandGroupID(GroupConfig)
 	cmd.AddCommand(newHelpTopics()...)
-	return cmd
 }
 
 // validateFlags runs cobra's checks of required flags and flag groups
