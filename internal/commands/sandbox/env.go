@@ -33,7 +33,7 @@ LCWH_SANDBOX_URL), for eval in another shell. Exit 1 when no sandbox answers.`,
 		Example: `$ eval "$(lcwh sandbox env)"
 $ lcwh sandbox env --sandbox http://127.0.0.1:9999 --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			u, err := resolveSandboxURL(f, cmd)
 			if err != nil {
 				return err

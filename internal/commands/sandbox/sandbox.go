@@ -86,7 +86,7 @@ jobs wait for it. Ctrl-C or SIGTERM stop the sandbox with exit 0.`,
 $ lcwh sandbox --port 0 --ready-file sandbox.env --state sandbox.json
 $ lcwh sandbox --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkHost(opts.Host); err != nil {
 				return err
 			}

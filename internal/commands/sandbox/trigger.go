@@ -69,37 +69,11 @@ send those with "lcwh send-sample KIND --url URL".`,
 		Example: `$ lcwh sandbox trigger incoming_chat
 $ lcwh sandbox trigger incoming_event --set payload.event.text=hello --json
 $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
-		Args: cmdutil.ExactArgs(1, "a webhook kind, e.g. incoming_chat"),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var out []string
-			for _, k := range catalog.ByFamily(catalog.LiveChat) {
-				if strings.HasPrefix(k.Name, toComplete) {
-					out = append(out, k.Name+"\t"+k.Description)
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
-		},
+		Args:              cmdutil.ExactArgs(1, "a webhook kind, e.g. incoming_chat"),
+		ValidArgsFunction: completeTriggerKinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Kind = args[0]
-			if err := checkKind(opts.Kind); err != nil {
+			if err := opts.complete(f, cmd, args[0]); err != nil {
 				return err
-			}
-			if _, err := catalog.ParseSets(opts.Sets); err != nil {
-				return cmdutil.FlagErrorWrap(err)
-			}
-			if opts.Retries < 0 || opts.Timeout < 0 || opts.RetryInterval < 0 {
-				return cmdutil.FlagErrorf("--timeout, --retries and --retry-interval cannot be negative")
-			}
-			u, err := resolveSandboxURL(f, cmd)
-			if err != nil {
-				return err
-			}
-			opts.SandboxURL = u
-			if opts.HTTPClient == nil {
-				opts.HTTPClient = controlHTTPClient(f, triggerWait(opts))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -116,6 +90,45 @@ $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
 	addSandboxFlag(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, triggerFields)
 	return cmd
+}
+
+// completeTriggerKinds completes KIND: the livechat family, the one the
+// sandbox's webhooks are registered for.
+func completeTriggerKinds(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, k := range catalog.ByFamily(catalog.LiveChat) {
+		if strings.HasPrefix(k.Name, toComplete) {
+			out = append(out, k.Name+"\t"+k.Description)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// complete checks KIND and the flags, and resolves the sandbox's URL and
+// the client that reaches it.
+func (opts *TriggerOptions) complete(f *cmdutil.Factory, cmd *cobra.Command, kind string) error {
+	opts.Kind = kind
+	if err := checkKind(opts.Kind); err != nil {
+		return err
+	}
+	if _, err := catalog.ParseSets(opts.Sets); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if opts.Retries < 0 || opts.Timeout < 0 || opts.RetryInterval < 0 {
+		return cmdutil.FlagErrorf("--timeout, --retries and --retry-interval cannot be negative")
+	}
+	u, err := resolveSandboxURL(f, cmd)
+	if err != nil {
+		return err
+	}
+	opts.SandboxURL = u
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = controlHTTPClient(f, triggerWait(opts))
+	}
+	return nil
 }
 
 // triggerWait bounds the control request of a trigger: the sandbox answers
