@@ -37,7 +37,7 @@ $ lcwh config set --profile sandbox api_url http://127.0.0.1:8765
 $ lcwh config set secret - < secret.txt`,
 		Args:              cmdutil.ExactArgs(2, "KEY and VALUE"),
 		ValidArgsFunction: completeKeys,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key, opts.Value = args[0], args[1]
 			var err error
 			if opts.Path, opts.Profile, err = fileTarget(f, opts.Key); err != nil {
