@@ -380,7 +380,7 @@ func TestRegisterUsageErrors(t *testing.T) {
 func TestSignalWhileRegisteringCancels(t *testing.T) {
 	e := newEnv(t)
 	arrived := make(chan struct{})
-	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	agent := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		close(arrived)
 		<-r.Context().Done() // answers only once lcwh gave up: proof the signal cancelled it
 	}))
