@@ -113,7 +113,7 @@ the index remembers the last 100,000 bodies at most.
 --save FILE appends one JSON line per accepted event (the exact body bytes
 and headers, mode 0600) for 'lcwh inspect' and 'lcwh replay'; the format is
 in docs/guides/json-reference.md. --json prints one NDJSON object per event
-on stdout (secret_key and Authorization redacted).
+on stdout (secret_key, clientID and Authorization redacted).
 
 Ctrl-C (or SIGTERM) stops accepting, drains the queue (30 s at most), prints
 a summary and exits 0. A second Ctrl-C exits 130 at once (within 2 s): the
@@ -175,7 +175,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable); with --register, the app that owns the webhooks (env LCWH_CLIENT_ID)")
 	fl.StringVar(&opts.MondaySecret, "monday-secret", "", "monday.com signing secret for the Authorization JWT (env LCWH_MONDAY_SECRET)")
 	fl.BoolVar(&opts.RequireSecret, "require-secret", false, "Answer 401 to events that do not verify")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key and clientID redacted)")
 	fl.StringSliceVar(&opts.Print, "print", nil, "Also print: headers (Authorization redacted), body")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show and forward only these kinds (comma-separated; all are saved)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Show nothing per event (summary only)")
