@@ -84,7 +84,7 @@ otherwise once it is queued. Many requests share one write under load. So an
 event answered 200 is never lost: not when stdout is closed or stalled, not
 when lcwh is killed. Showing and forwarding happen behind a queue of 1024
 events and 64 MiB of bodies; when it is full answers slow down instead of
-anything being dropped.
+anything being dropped. The whole story: docs/guides/listen-guarantees.md.
 
 Answers: not JSON -> 400, nested deeper than 1000 levels -> 400, other
 methods -> 405 (GET / answers a health text), a body over --max-body -> 413,
@@ -183,7 +183,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&forwardTo, "forward-to", nil, "Forward events to URL, or kind=URL for one kind (repeatable)")
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
-	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs throughput (see docs)")
+	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs about a quarter of the throughput (docs/guides/listen-guarantees.md)")
 	reg.add(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
