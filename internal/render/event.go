@@ -184,7 +184,7 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 	if p.Verbose {
 		start := len(dst)
 		var err error
-		dst, err = appendPretty(dst, ev.Body, &p.json, "secret_key")
+		dst, err = appendPretty(dst, ev.Body, &p.json, SecretKeys...)
 		if err != nil {
 			dst = dst[:start]
 			dst = append(dst, "  "...)
@@ -386,7 +386,7 @@ const EventJSONFields = "received_at, family, kind, webhook_id, verified, path, 
 
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
-// (Authorization redacted), body (secret_key redacted) and, when those
+// (Authorization redacted), body (secret_key and clientID redacted) and, when those
 // body bytes are not exact JSON (line breaks, surrounding whitespace,
 // invalid UTF-8), body_b64 with them; body is then their readable form.
 // The line is always valid UTF-8 and JSON (docs/guides/json-reference.md).
@@ -450,8 +450,42 @@ func appendStringOrNull(dst []byte, s string) []byte {
 	return eventlog.AppendString(dst, s)
 }
 
-// appendRedactedBody appends body, the top-level secret_key's value
-// replaced by its redacted form, as the value of "body": raw when those
+// SecretKeys are the top-level body fields every view shows redacted:
+// LiveChat's secret_key and App Webhooks' clientID (the proof of origin of
+// each family; the bytes saved and forwarded keep them).
+var SecretKeys = []string{"secret_key", "clientID"}
+
+// appendWithoutSecrets appends body with the string values of SecretKeys
+// replaced by their redacted forms, in body order.
+func appendWithoutSecrets(dst, body []byte) []byte {
+	res := gjson.GetManyBytes(body, SecretKeys...)
+	type cut struct {
+		at  int
+		raw string
+		str string
+	}
+	var cuts [2]cut
+	n := 0
+	for _, r := range res {
+		if r.Type == gjson.String && r.Index > 0 {
+			cuts[n] = cut{r.Index, r.Raw, r.Str}
+			n++
+		}
+	}
+	if n == 2 && cuts[1].at < cuts[0].at {
+		cuts[0], cuts[1] = cuts[1], cuts[0]
+	}
+	last := 0
+	for _, c := range cuts[:n] {
+		dst = append(dst, body[last:c.at]...)
+		dst = jsonstr.Append(dst, signature.Redact(c.str))
+		last = c.at + len(c.raw)
+	}
+	return append(dst, body[last:]...)
+}
+
+// appendRedactedBody appends body, the top-level SecretKeys' values
+// replaced by their redacted forms, as the value of "body": raw when those
 // bytes are exact, else readable with "body_b64" after it
 // (eventlog.AppendBody). A body that is not JSON is null (its bytes could
 // hold a secret_key no JSON reader finds to redact).
@@ -460,14 +494,7 @@ func appendRedactedBody(dst, body []byte, valid bool) []byte {
 		return append(dst, "null"...)
 	}
 	start := len(dst)
-	r := gjson.GetBytes(body, "secret_key")
-	if r.Type == gjson.String && r.Index > 0 {
-		dst = append(dst, body[:r.Index]...)
-		dst = jsonstr.Append(dst, signature.Redact(r.Str))
-		dst = append(dst, body[r.Index+len(r.Raw):]...)
-	} else {
-		dst = append(dst, body...)
-	}
+	dst = appendWithoutSecrets(dst, body)
 	// The redacted bytes sit at dst[start:mid]; write their "body" form
 	// after them and move it down (no allocation).
 	mid := len(dst)

@@ -57,7 +57,7 @@ type prettyJSON struct {
 	i      int
 	dst    []byte
 	c      *jsonCodes
-	redact string // top-level key whose string value is redacted
+	redact []string // top-level keys whose string values are redacted
 }
 
 var errJSONEnd = errors.New("unexpected end of JSON input")
@@ -67,17 +67,17 @@ func (p *prettyJSON) errorf(format string, a ...any) error {
 }
 
 // AppendPrettyJSON appends src indented and coloured with st's JSON styles
-// (plain when st is disabled). redactKey names a top-level key (e.g.
-// secret_key) whose string value is shown redacted. On invalid input it
+// (plain when st is disabled). redactKeys name top-level keys (e.g.
+// SecretKeys) whose string values are shown redacted. On invalid input it
 // returns dst unchanged and the error.
-func AppendPrettyJSON(dst, src []byte, st Styles, redactKey string) ([]byte, error) {
+func AppendPrettyJSON(dst, src []byte, st Styles, redactKeys ...string) ([]byte, error) {
 	c := newJSONCodes(st)
-	return appendPretty(dst, src, &c, redactKey)
+	return appendPretty(dst, src, &c, redactKeys...)
 }
 
-func appendPretty(dst, src []byte, c *jsonCodes, redactKey string) ([]byte, error) {
+func appendPretty(dst, src []byte, c *jsonCodes, redactKeys ...string) ([]byte, error) {
 	start := len(dst)
-	p := prettyJSON{src: src, dst: dst, c: c, redact: redactKey}
+	p := prettyJSON{src: src, dst: dst, c: c, redact: redactKeys}
 	p.ws()
 	if err := p.value(0); err != nil {
 		return dst[:start], err
@@ -313,7 +313,7 @@ func (p *prettyJSON) object(depth int) error {
 		p.i++
 		p.dst = append(p.dst, ':', ' ')
 		p.ws()
-		if depth == 0 && p.redact != "" && string(key) == p.redact && p.i < len(p.src) && p.src[p.i] == '"' {
+		if depth == 0 && p.redacts(key) && p.i < len(p.src) && p.src[p.i] == '"' {
 			if err := p.redacted(); err != nil {
 				return err
 			}
@@ -324,6 +324,16 @@ func (p *prettyJSON) object(depth int) error {
 			return err
 		}
 	}
+}
+
+// redacts reports whether key's string value is shown redacted.
+func (p *prettyJSON) redacts(key []byte) bool {
+	for _, k := range p.redact {
+		if k != "" && string(key) == k {
+			return true
+		}
+	}
+	return false
 }
 
 // redacted validates the string at p.i and writes its redacted form.

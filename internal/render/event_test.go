@@ -245,3 +245,23 @@ func TestEventJSONFields(t *testing.T) {
 		t.Errorf("fields (-documented +written):\n%s", diff)
 	}
 }
+
+// TestClientIDRedactedInEveryView: App Webhooks' clientID is the proof of
+// origin of that family, so -v and --json show it redacted like secret_key.
+func TestClientIDRedactedInEveryView(t *testing.T) {
+	const id = "9cbf3a968289727cb3cdfe83ab1d9836"
+	body := []byte(`{"event":"application_installed","applicationID":"a","clientID":"` + id + `","secret_key":"k3Jd8sLq0vXz4NwP7rTy2uBm","n":1}`)
+	ev := &EventView{Family: "app", Kind: "application_installed", Body: body, BodyValid: true}
+	js := string(AppendEventJSON(nil, ev))
+	pr := NewEventPrinter(plain())
+	pr.Verbose = true
+	pretty := string(pr.AppendEvent(nil, ev))
+	for name, out := range map[string]string{"--json": js, "-v": pretty} {
+		if strings.Contains(out, id) || strings.Contains(out, "k3Jd8sLq0vXz4NwP7rTy2uBm") {
+			t.Errorf("%s shows a secret:\n%s", name, out)
+		}
+		if !strings.Contains(out, `9cb****(32 chars)`) || !strings.Contains(out, `"n": 1`) && !strings.Contains(out, `"n":1`) {
+			t.Errorf("%s lost the redacted value or the rest of the body:\n%s", name, out)
+		}
+	}
+}

@@ -65,7 +65,7 @@ func TestHostileTextInEveryView(t *testing.T) {
 					Status: 500, Body: []byte("oops " + c.Text)}),
 				"forward error": p.AppendForward(nil, &Forward{Err: "dial " + c.Text}),
 			}
-			pretty, err := AppendPrettyJSON(nil, ev.Body, st, "secret_key")
+			pretty, err := AppendPrettyJSON(nil, ev.Body, st, SecretKeys...)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

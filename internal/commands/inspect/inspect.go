@@ -68,7 +68,7 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Color, "color", "auto", "Colour the output: auto, always or never")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key and clientID redacted)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show only these kinds (comma-separated)")
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)

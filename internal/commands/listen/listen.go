@@ -86,7 +86,7 @@ otherwise once it is queued. Many requests share one write under load. So an
 event answered 200 is never lost: not when stdout is closed or stalled, not
 when lcwh is killed. Showing and forwarding happen behind a queue of 1024
 events and 64 MiB of bodies; when it is full answers slow down instead of
-anything being dropped.
+anything being dropped. The whole story: docs/guides/listen-guarantees.md.
 
 Answers: not JSON -> 400, nested deeper than 1000 levels -> 400, other
 methods -> 405 (GET / answers a health text), a body over --max-body -> 413,
@@ -115,7 +115,7 @@ the index remembers the last 100,000 bodies at most.
 --save FILE appends one JSON line per accepted event (the exact body bytes
 and headers, mode 0600) for 'lcwh inspect' and 'lcwh replay'; the format is
 in docs/guides/json-reference.md. --json prints one NDJSON object per event
-on stdout (secret_key and Authorization redacted).
+on stdout (secret_key, clientID and Authorization redacted).
 
 Ctrl-C (or SIGTERM) stops accepting, drains the queue (30 s at most), prints
 a summary and exits 0. A second Ctrl-C exits 130 at once (within 2 s): the
@@ -177,7 +177,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&opts.ClientIDs, "client-id", nil, "Accepted App Webhooks clientID (repeatable); with --register, the app that owns the webhooks (env LCWH_CLIENT_ID)")
 	fl.StringVar(&opts.MondaySecret, "monday-secret", "", "monday.com signing secret for the Authorization JWT (env LCWH_MONDAY_SECRET)")
 	fl.BoolVar(&opts.RequireSecret, "require-secret", false, "Answer 401 to events that do not verify")
-	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key redacted)")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key and clientID redacted)")
 	fl.StringSliceVar(&opts.Print, "print", nil, "Also print: headers (Authorization redacted), body")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show and forward only these kinds (comma-separated; all are saved)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "Show nothing per event (summary only)")
@@ -185,7 +185,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&forwardTo, "forward-to", nil, "Forward events to URL, or kind=URL for one kind (repeatable)")
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
-	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs throughput (see docs)")
+	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs about a quarter of the throughput (docs/guides/listen-guarantees.md)")
 	reg.add(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)

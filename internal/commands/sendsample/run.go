@@ -250,7 +250,7 @@ func dryRun(opts *SendSampleOptions, p *plan) error {
 		if p.secret != "" {
 			// A preview is for eyes: the caller's secret stays hidden. The
 			// sample's own documented secret (no --secret) is shown as is.
-			if pretty, err := render.AppendPrettyJSON(nil, body, render.NewStyles(out, false), "secret_key"); err == nil {
+			if pretty, err := render.AppendPrettyJSON(nil, body, render.NewStyles(out, false), render.SecretKeys...); err == nil {
 				body = pretty
 			}
 		}
