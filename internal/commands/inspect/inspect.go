@@ -50,7 +50,7 @@ $ lcwh inspect -v --actions incoming_event events.jsonl
 $ cat body.json | lcwh inspect -v -
 $ lcwh inspect --json events.jsonl | jq -r .kind`,
 		Args: cmdutil.ExactArgs(1, "a file (or - for stdin)"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			opts.File = args[0]
 			switch opts.Color {
 			case "auto", "always", "never":
