@@ -2,7 +2,6 @@ package listener
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,12 +71,12 @@ func (l *Listener) handle(rq *request) reply {
 	}
 	l.inflight.Add(1)
 	defer l.inflight.Add(-1)
-	body, status, reason := l.readBody(rq)
+	body, env, status, reason := l.readJSON(rq)
 	if status != 0 {
 		return l.reject(rq, status, reason, body)
 	}
 	ev := l.newEvent(rq, body, http.StatusOK)
-	ev.Envelope = Classify(body)
+	ev.Envelope = env
 	l.verify(ev, rq.header)
 	if l.cfg.RequireSecret && ev.Verification != Verified {
 		note := ev.VerifyNote
@@ -179,13 +178,24 @@ func (l *Listener) readBody(rq *request) ([]byte, int, string) {
 	case err != nil:
 		return nil, http.StatusBadRequest, "reading body: " + err.Error()
 	}
-	if err := jsonlimit.CheckDepth(body, l.cfg.MaxDepth); err != nil {
-		return nil, http.StatusBadRequest, "body is not accepted: " + err.Error()
-	}
-	if !gjson.ValidBytes(body) {
-		return body, http.StatusBadRequest, "body is not JSON: " + jsonError(body)
-	}
 	return body, 0, ""
+}
+
+// readJSON is readBody, then Check: one pass validates the body (JSON
+// within MaxDepth) and classifies it. It returns the body and its
+// envelope, or the status and reason to refuse it with (and the body to
+// show with the refusal).
+func (l *Listener) readJSON(rq *request) ([]byte, Envelope, int, string) {
+	body, status, reason := l.readBody(rq)
+	if status != 0 {
+		return body, Envelope{}, status, reason
+	}
+	env, err := Check(body, l.cfg.MaxDepth)
+	if err != nil {
+		why, kept := notJSON(body, err)
+		return kept, env, http.StatusBadRequest, why
+	}
+	return body, env, 0, ""
 }
 
 var errTooLarge = errors.New("body too large")
@@ -219,16 +229,18 @@ func readLimited(r io.Reader, declared, limit int64) ([]byte, error) {
 	}
 }
 
-// jsonError describes why body is not JSON (slow path, rejections only).
-func jsonError(body []byte) string {
-	if len(body) == 0 {
-		return "empty body"
+// notJSON is the 400 reason for a body Check refused, and the body to
+// keep with the refusal: none when it nests too deep (it may be 10 MiB
+// of "[").
+func notJSON(body []byte, err error) (string, []byte) {
+	var de *jsonlimit.DepthError
+	switch {
+	case errors.As(err, &de):
+		return "body is not accepted: " + err.Error(), nil
+	case len(body) == 0:
+		return "body is not JSON: empty body", body
 	}
-	var v json.RawMessage
-	if err := json.Unmarshal(body, &v); err != nil {
-		return err.Error()
-	}
-	return "invalid JSON"
+	return "body is not JSON: " + err.Error(), body
 }
 
 // newEvent is the event of request r, received now, answered status.
