@@ -178,6 +178,13 @@ func writeReply(ctx *fasthttp.RequestCtx, rp reply) {
 // over headerLimit, a body that did not arrive in time). Such requests are
 // rejections like any other: counted and shown.
 func (l *Listener) serveError(ctx *fasthttp.RequestCtx, err error) {
+	var nothing fasthttp.ErrNothingRead
+	if errors.As(err, &nothing) {
+		// A connection that never sent a byte (a client's spare, or one
+		// cut at a stop before it spoke) is no request: not counted.
+		ctx.SetStatusCode(http.StatusRequestTimeout)
+		return
+	}
 	status, reason := http.StatusBadRequest, "cannot read the request: "+err.Error()
 	var small *fasthttp.ErrSmallBuffer
 	var timeout interface{ Timeout() bool }
