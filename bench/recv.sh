@@ -11,8 +11,7 @@
 # Figures and what they say: bench/recv-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$root/../shared/bench}
-[[ -d $HARNESS ]] || HARNESS=/work/shared/bench
+source "$root/bench/harness.sh"
 make -C "$root" -s build
 bin="$root/bin/lcwh"
 data=${BENCH_DATA:-/tmp/lcwh-bench}

@@ -7,7 +7,6 @@
 # Measured 2026-11-25 (loaded 2-core VM): ratio 0.13, 0.10, 0.13.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$root/../shared/bench}
-[[ -d $HARNESS ]] || HARNESS=/work/shared/bench
+source "$root/bench/harness.sh"
 make -C "$root" -s build
 bash "$HARNESS/render.sh" "$root/bin/lcwh inspect -v --color always {file}"

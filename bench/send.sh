@@ -9,11 +9,13 @@
 # PORT=… picks another refsink port when 18081 is taken (the harness reads it).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-$repo/../shared/bench}"
-[[ -f "$BENCH_DIR/send.sh" ]] || BENCH_DIR=/work/shared/bench
+root=$repo
+HARNESS=${BENCH_DIR:-}
+source "$repo/bench/harness.sh"
+BENCH_DIR=$HARNESS
 [[ -f "$BENCH_DIR/send.sh" ]] || { echo "send.sh: shared bench harness not found; set BENCH_DIR" >&2; exit 2; }
 LCWH_BIN="${LCWH_BIN:-/tmp/lcwh-bench/lcwh}"
 mkdir -p "$(dirname "$LCWH_BIN")"
 (cd "$repo" && CGO_ENABLED=0 go build -o "$LCWH_BIN" ./cmd/lcwh) >&2
 cd "$BENCH_DIR"
-exec bash send.sh "$LCWH_BIN send-sample incoming_event --url {url} --count {n} --concurrency {c}"
+bash send.sh "$LCWH_BIN send-sample incoming_event --url {url} --count {n} --concurrency {c}"

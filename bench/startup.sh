@@ -6,6 +6,6 @@
 # HARNESS points at the shared bench directory (default ../shared/bench).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$root/../shared/bench}
+source "$root/bench/harness.sh"
 make -C "$root" -s build
 REF=stackhello bash "$HARNESS/startup.sh" "$root/bin/lcwh version"

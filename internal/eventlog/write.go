@@ -68,7 +68,7 @@ func AppendBody(dst, body []byte, valid bool) []byte {
 	}
 	dst = appendReadable(dst, body, valid)
 	dst = append(dst, `,"body_b64":"`...)
-	dst = base64.StdEncoding.AppendEncode(dst, body)
+	dst = appendBase64(dst, body)
 	return append(dst, '"')
 }
 

@@ -1,15 +1,19 @@
-// Package jsonlimit bounds JSON before anything parses it. Recursive
-// validators and decoders (gjson.Valid among them) use stack in proportion
-// to nesting: a 10 MiB body of "[[[[…" costs about 1 GB of stack in
-// gjson.Valid. CheckDepth finds the nesting depth in one iterative pass, so
-// callers reject such input before a recursive parser sees it.
+// Package jsonlimit validates and bounds JSON before anything parses it.
+// Recursive validators and decoders (gjson.Valid among them) use stack in
+// proportion to nesting: a 10 MiB body of "[[[[…" costs about 1 GB of
+// stack in gjson.Valid.
+//
+// Scan (and Valid, built on it) validates a document exactly as
+// encoding/json.Valid does, enforces a nesting limit and reads the
+// top-level object's members, in one iterative pass that allocates
+// nothing: the listener's whole JSON work per request (BenchmarkValid).
+// CheckDepth and Depth only measure nesting, for callers that hand the
+// document to a recursive parser next.
 package jsonlimit
 
 import (
 	"bytes"
 	"strconv"
-
-	"github.com/tidwall/gjson"
 )
 
 // MaxDepth is the deepest nesting lcwh accepts in a webhook body or a saved
@@ -52,12 +56,6 @@ func CheckDepth(b []byte, limit int) error {
 func Depth(b []byte, limit int) int {
 	d, _ := depth(b, limit)
 	return d
-}
-
-// Valid reports whether b is one valid JSON value (surrounding whitespace
-// allowed) nested no deeper than limit. It is CheckDepth, then gjson.Valid.
-func Valid(b []byte, limit int) bool {
-	return CheckDepth(b, limit) == nil && gjson.ValidBytes(b)
 }
 
 // depth returns the deepest nesting in b, scanning until it passes limit

@@ -3,9 +3,8 @@ package listener
 import (
 	"unsafe"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
 // FamilyUnknown marks a body that matches none of the three envelopes.
@@ -38,44 +37,68 @@ func bstr(b []byte) string {
 	return unsafe.String(&b[0], len(b)) //nolint:gosec // G103: read-only view, see above; BenchmarkServeHTTP
 }
 
-// Classify recognises body's family and kind in one pass over its top-level
-// keys (webhooks.md §1, app-webhooks.md, monday-lifecycle.md). body must be
-// valid JSON; anything that is not an object is FamilyUnknown.
-//
-//nolint:gocyclo // one pass over the top-level keys with a case per key that names a family; on the hot path (BenchmarkServeHTTP).
+// The top-level members Classify reads, by index in envelopeMembers.
+const (
+	mAction = iota
+	mWebhookID
+	mSecretKey
+	mEvent
+	mApplicationID
+	mClientID
+	mType
+	mData
+	nMembers
+)
+
+// envelopeMembers are the members asked of jsonlimit.Scan (copied per
+// call: Scan fills them in).
+var envelopeMembers = [nMembers]jsonlimit.Member{
+	mAction: {Key: "action"}, mWebhookID: {Key: "webhook_id"}, mSecretKey: {Key: "secret_key"},
+	mEvent: {Key: "event"}, mApplicationID: {Key: "applicationID"}, mClientID: {Key: "clientID"},
+	mType: {Key: "type"}, mData: {Key: "data"},
+}
+
+// Check validates body and classifies it in one pass (jsonlimit.Scan):
+// the error is a *jsonlimit.SyntaxError when body is not one JSON value
+// (what encoding/json.Valid accepts), a *jsonlimit.DepthError when it
+// nests deeper than maxDepth. On an error the envelope is still what
+// Classify says of body.
+func Check(body []byte, maxDepth int) (Envelope, error) {
+	top := envelopeMembers
+	_, err := jsonlimit.Scan(body, maxDepth, top[:])
+	return classify(&top), err
+}
+
+// Classify recognises body's family and kind from its top-level keys
+// (webhooks.md §1, app-webhooks.md, monday-lifecycle.md), in the one pass
+// of Check. body must be valid JSON; anything that is not an object is
+// FamilyUnknown. (A body that is not valid JSON, or nests deeper than
+// jsonlimit.MaxDepth, is classified from the top-level members before the
+// point where it fails: a saved body read back need not be JSON.)
 func Classify(body []byte) Envelope {
-	var (
-		action, event, appID, typ      string
-		hasAction, hasEvent, hasApp    bool
-		hasType, hasData, hasWebhookID bool
-		env                            Envelope
-	)
-	root := gjson.Parse(bstr(body))
-	if !root.IsObject() {
-		return Envelope{Family: FamilyUnknown, Kind: "unknown"}
-	}
-	root.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "action":
-			action, hasAction = v.Str, v.Type == gjson.String
-		case "webhook_id":
-			env.WebhookID, hasWebhookID = v.Str, v.Type == gjson.String
-		case "secret_key":
-			env.SecretKey, env.HasSecretKey = v.Str, v.Type == gjson.String
-		case "event":
-			event, hasEvent = v.Str, v.Type == gjson.String
-		case "applicationID":
-			appID, hasApp = v.Str, v.Type == gjson.String
-		case "clientID":
-			env.ClientID = v.Str
-		case "type":
-			typ, hasType = v.Str, v.Type == gjson.String
-		case "data":
-			hasData = v.IsObject()
+	env, _ := Check(body, jsonlimit.MaxDepth)
+	return env
+}
+
+// classify is the envelope of the members Scan found; of duplicate keys
+// the last counts.
+func classify(top *[nMembers]jsonlimit.Member) Envelope {
+	str := func(m int) (string, bool) {
+		if top[m].Kind != jsonlimit.String {
+			return "", false
 		}
-		return true
-	})
-	_ = appID
+		return bstr(top[m].Str), true
+	}
+	var env Envelope
+	action, hasAction := str(mAction)
+	event, hasEvent := str(mEvent)
+	_, hasApp := str(mApplicationID)
+	typ, hasType := str(mType)
+	hasData := top[mData].Kind == jsonlimit.Object
+	env.WebhookID, _ = str(mWebhookID)
+	hasWebhookID := top[mWebhookID].Kind == jsonlimit.String
+	env.SecretKey, env.HasSecretKey = str(mSecretKey)
+	env.ClientID, _ = str(mClientID)
 	switch {
 	case hasAction && (hasWebhookID || env.HasSecretKey):
 		env.Family, env.Kind = catalog.LiveChat, action

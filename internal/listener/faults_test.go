@@ -390,7 +390,7 @@ func TestSlowBodyCutAtStop(t *testing.T) {
 	r := start(t, Config{Emit: true}, true)
 	r.l.readGrace = time.Millisecond
 	c := rawPost(t, r.url, 100, `{"action":`)
-	for r.l.inflight.Load() == 0 {
+	for r.l.Pending() == 0 {
 		runtime.Gosched()
 	}
 	r.stop()

@@ -2,11 +2,11 @@ package listener
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -20,56 +20,74 @@ import (
 var (
 	// textPlain is shared by every answer (net/http only reads it), so
 	// setting it costs no allocation on the hot path.
-	textPlain  = []string{"text/plain; charset=utf-8"}
-	okBody     = []byte("ok\n")
-	healthBody = []byte("lcwh listen: ok (POST webhooks here)\n")
+	textPlain = []string{"text/plain; charset=utf-8"}
 )
 
 // recPool holds record buffers: each request encodes its record in its own
 // goroutine, so the journal only copies bytes under its lock.
 var recPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
-// ServeHTTP acknowledges an event only once it is kept: the body is read
+// request is one request as the listener's core sees it, whichever HTTP
+// server read it: the fasthttp server that serves listen, or net/http
+// through ServeHTTP (tests, benchmarks, the differential reference).
+type request struct {
+	method string
+	path   string
+	// header is in net/http's shape (canonical keys, Host not included).
+	header http.Header
+	// contentLength is the declared length, -1 when unknown (chunked).
+	contentLength int64
+	body          io.Reader
+}
+
+// reply is the core's answer: a status and one line of text/plain.
+type reply struct {
+	status int
+	text   string
+	// allow adds "Allow: POST" (405); retry adds "Retry-After: 1" (503).
+	allow, retry bool
+}
+
+var (
+	okReply     = reply{status: http.StatusOK, text: "ok\n"}
+	healthReply = reply{status: http.StatusOK, text: "lcwh listen: ok (POST webhooks here)\n"}
+)
+
+// handle acknowledges an event only once it is kept: the body is read
 // within bounds, checked, verified when required, written to the record
 // sink and queued, and only then answered 200. A record that cannot be
 // written gets 503, which LiveChat retries (webhooks.md §3).
-func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		if r.Method == http.MethodGet && r.URL.Path == "/" {
-			w.Header()["Content-Type"] = textPlain
-			_, _ = w.Write(healthBody)
-			return
+func (l *Listener) handle(rq *request) reply {
+	if rq.method != http.MethodPost {
+		if rq.method == http.MethodGet && rq.path == "/" {
+			return healthReply
 		}
-		w.Header().Set("Allow", "POST")
-		l.reject(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed: webhooks are POST", nil)
-		return
+		r := l.reject(rq, http.StatusMethodNotAllowed, "method "+rq.method+" not allowed: webhooks are POST", nil)
+		r.allow = true
+		return r
 	}
-	if l.cfg.Path != "" && r.URL.Path != l.cfg.Path {
-		l.reject(w, r, http.StatusNotFound, "path "+r.URL.Path+" is not "+l.cfg.Path+" (--path)", nil)
-		return
+	if l.cfg.Path != "" && rq.path != l.cfg.Path {
+		return l.reject(rq, http.StatusNotFound, "path "+rq.path+" is not "+l.cfg.Path+" (--path)", nil)
 	}
 	l.inflight.Add(1)
 	defer l.inflight.Add(-1)
-	body, status, reason := l.readBody(w, r)
+	body, env, status, reason := l.readJSON(rq)
 	if status != 0 {
-		l.reject(w, r, status, reason, body)
-		return
+		return l.reject(rq, status, reason, body)
 	}
-	ev := l.newEvent(r, body, http.StatusOK)
-	ev.Envelope = Classify(body)
-	l.verify(ev, r.Header)
+	ev := l.newEvent(rq, body, http.StatusOK)
+	ev.Envelope = env
+	l.verify(ev, rq.header)
 	if l.cfg.RequireSecret && ev.Verification != Verified {
 		note := ev.VerifyNote
 		if note == "" {
 			note = "no check configured for the " + string(ev.Family) + " family"
 		}
-		l.reject(w, r, http.StatusUnauthorized, "--require-secret: "+note, body)
-		return
+		return l.reject(rq, http.StatusUnauthorized, "--require-secret: "+note, body)
 	}
 	ev.Seq = l.seq.Add(1)
 	if err := l.keep(ev); err != nil {
-		l.refuse(w, ev, err)
-		return
+		return l.refuse(ev, err)
 	}
 	l.received.Add(1)
 	switch ev.Verification {
@@ -78,8 +96,28 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Failed:
 		l.failed.Add(1)
 	}
-	w.Header()["Content-Type"] = textPlain
-	_, _ = w.Write(okBody)
+	return okReply
+}
+
+// ServeHTTP is the core behind net/http. listen serves with fasthttp
+// (server.go); this adapter is the reference the differential test
+// compares it with, and what the handler benchmarks call.
+func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rq := request{method: r.Method, path: r.URL.Path, header: r.Header, contentLength: r.ContentLength, body: r.Body}
+	rc := http.NewResponseController(w)
+	stopCut := context.AfterFunc(l.reading, func() { _ = rc.SetReadDeadline(time.Now()) })
+	rp := l.handle(&rq)
+	stopCut()
+	h := w.Header()
+	h["Content-Type"] = textPlain
+	if rp.allow {
+		h.Set("Allow", "POST")
+	}
+	if rp.retry {
+		h.Set("Retry-After", "1")
+	}
+	w.WriteHeader(rp.status)
+	_, _ = io.WriteString(w, rp.text)
 }
 
 // keep writes the event's record (when there is a sink) and queues it.
@@ -109,31 +147,25 @@ func (l *Listener) keep(ev *Event) error {
 
 // refuse answers 503: the event could not be kept, so it must not be
 // acknowledged; the sender retries. The refusal is shown like a rejection.
-func (l *Listener) refuse(w http.ResponseWriter, ev *Event, err error) {
+func (l *Listener) refuse(ev *Event, err error) reply {
 	ev.Status = http.StatusServiceUnavailable
 	ev.Reason = "not saved: " + err.Error()
 	if errors.Is(err, ErrStopped) {
 		ev.Reason = "the listener is stopping"
 	}
 	l.tryEnqueue(ev)
-	w.Header()["Content-Type"] = textPlain
-	w.Header().Set("Retry-After", "1")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	_, _ = io.WriteString(w, ev.Reason+"\n")
+	return reply{status: http.StatusServiceUnavailable, text: ev.Reason + "\n", retry: true}
 }
 
 // readBody reads the body incrementally up to MaxBody: memory grows with
 // what actually arrived, not with a declared Content-Length. A body still
 // arriving a short grace after a stop is cut off (never acknowledged).
-func (l *Listener) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, string) {
+func (l *Listener) readBody(rq *request) ([]byte, int, string) {
 	limit := l.cfg.MaxBody
-	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over --max-body %d", r.ContentLength, limit)
+	if rq.contentLength > limit {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes is over --max-body %d", rq.contentLength, limit)
 	}
-	rc := http.NewResponseController(w)
-	stopCut := context.AfterFunc(l.reading, func() { _ = rc.SetReadDeadline(time.Now()) })
-	body, err := readLimited(r.Body, r.ContentLength, limit)
-	stopCut()
+	body, err := readLimited(rq.body, rq.contentLength, limit)
 	if err != nil && l.reading.Err() != nil {
 		l.cut.Add(1)
 		return nil, http.StatusServiceUnavailable, "the listener is stopping: the body did not arrive in time"
@@ -141,16 +173,29 @@ func (l *Listener) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int
 	switch {
 	case errors.Is(err, errTooLarge):
 		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over --max-body %d bytes", limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, http.StatusRequestTimeout, "the body did not arrive within the read timeout"
 	case err != nil:
 		return nil, http.StatusBadRequest, "reading body: " + err.Error()
 	}
-	if err := jsonlimit.CheckDepth(body, l.cfg.MaxDepth); err != nil {
-		return nil, http.StatusBadRequest, "body is not accepted: " + err.Error()
-	}
-	if !gjson.ValidBytes(body) {
-		return body, http.StatusBadRequest, "body is not JSON: " + jsonError(body)
-	}
 	return body, 0, ""
+}
+
+// readJSON is readBody, then Check: one pass validates the body (JSON
+// within MaxDepth) and classifies it. It returns the body and its
+// envelope, or the status and reason to refuse it with (and the body to
+// show with the refusal).
+func (l *Listener) readJSON(rq *request) ([]byte, Envelope, int, string) {
+	body, status, reason := l.readBody(rq)
+	if status != 0 {
+		return body, Envelope{}, status, reason
+	}
+	env, err := Check(body, l.cfg.MaxDepth)
+	if err != nil {
+		why, kept := notJSON(body, err)
+		return kept, env, http.StatusBadRequest, why
+	}
+	return body, env, 0, ""
 }
 
 var errTooLarge = errors.New("body too large")
@@ -184,33 +229,35 @@ func readLimited(r io.Reader, declared, limit int64) ([]byte, error) {
 	}
 }
 
-// jsonError describes why body is not JSON (slow path, rejections only).
-func jsonError(body []byte) string {
-	if len(body) == 0 {
-		return "empty body"
+// notJSON is the 400 reason for a body Check refused, and the body to
+// keep with the refusal: none when it nests too deep (it may be 10 MiB
+// of "[").
+func notJSON(body []byte, err error) (string, []byte) {
+	var de *jsonlimit.DepthError
+	switch {
+	case errors.As(err, &de):
+		return "body is not accepted: " + err.Error(), nil
+	case len(body) == 0:
+		return "body is not JSON: empty body", body
 	}
-	var v json.RawMessage
-	if err := json.Unmarshal(body, &v); err != nil {
-		return err.Error()
-	}
-	return "invalid JSON"
+	return "body is not JSON: " + err.Error(), body
 }
 
 // newEvent is the event of request r, received now, answered status.
-func (l *Listener) newEvent(r *http.Request, body []byte, status int) *Event {
+func (l *Listener) newEvent(rq *request, body []byte, status int) *Event {
 	return &Event{
 		ReceivedAt: l.cfg.Now(),
-		Method:     r.Method,
-		Path:       r.URL.Path,
-		Header:     r.Header,
+		Method:     rq.method,
+		Path:       rq.path,
+		Header:     rq.header,
 		Body:       body,
 		Status:     status,
 	}
 }
 
-func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, reason string, body []byte) {
+func (l *Listener) reject(rq *request, status int, reason string, body []byte) reply {
 	l.rejected.Add(1)
-	ev := l.newEvent(r, body, status)
+	ev := l.newEvent(rq, body, status)
 	ev.Reason = reason
 	if body != nil && jsonlimit.CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
 		ev.Envelope = Classify(body)
@@ -218,9 +265,7 @@ func (l *Listener) reject(w http.ResponseWriter, r *http.Request, status int, re
 		ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
 	}
 	l.tryEnqueue(ev)
-	w.Header()["Content-Type"] = textPlain
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, reason+"\n") //nolint:gosec // G705: text/plain, never HTML
+	return reply{status: status, text: reason + "\n"}
 }
 
 // verify checks the event's proof of origin for its family.

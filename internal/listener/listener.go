@@ -222,11 +222,18 @@ type Stats struct {
 	Cut int
 }
 
+// cutReads ends the grace of bodies still arriving after a stop: reads
+// fail from now on (ServeHTTP's requests watch l.reading themselves).
+func (l *Listener) cutReads() {
+	l.stopRead()
+	l.srv.cutReads()
+}
+
 // Listener is one receiving HTTP server.
 type Listener struct {
 	cfg     Config
 	ln      net.Listener
-	srv     *http.Server
+	srv     *server
 	actions map[string]bool
 	journal *journal
 	encode  func([]byte, *Event) []byte
@@ -284,6 +291,7 @@ func New(cfg Config) *Listener {
 		dedupe:  newDedupe(cfg.DuplicateLimit),
 		encode:  cfg.Encode,
 	}
+	l.srv = l.newServer()
 	l.reading, l.stopRead = context.WithCancel(context.Background())
 	l.readGrace = stopReadGrace
 	l.released, l.cancelWaits = context.WithCancel(context.Background())
@@ -394,7 +402,10 @@ func (l *Listener) Queued() int {
 // Pending is how many events the listener still holds: requests being
 // read or saved, plus acknowledged events not yet shown or forwarded.
 func (l *Listener) Pending() int {
-	return int(l.inflight.Load() + l.processing.Load())
+	// fasthttp calls the handler once the start of the body is in, so a
+	// request still arriving is seen through its connection.
+	reading := max(int(l.inflight.Load()), l.srv.serving())
+	return reading + int(l.processing.Load())
 }
 
 // Abort ends a Run at once: connections are closed, and Run returns after
@@ -408,12 +419,6 @@ func (l *Listener) Abort() { l.abortOnce.Do(func() { close(l.abort) }) }
 func (l *Listener) Run(ctx context.Context) (Stats, error) {
 	if l.ln == nil {
 		return Stats{}, errors.New("listener: Run before Bind")
-	}
-	l.srv = &http.Server{
-		Handler:           l,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       l.cfg.ReadTimeout,
-		IdleTimeout:       l.cfg.IdleTimeout,
 	}
 	var workers sync.WaitGroup
 	if l.fq != nil {
@@ -431,7 +436,7 @@ func (l *Listener) Run(ctx context.Context) (Stats, error) {
 		}
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- l.srv.Serve(l.ln) }()
+	go func() { serveErr <- l.srv.fs.Serve(l.ln) }()
 
 	var err error
 	select {
@@ -439,7 +444,7 @@ func (l *Listener) Run(ctx context.Context) (Stats, error) {
 	case <-l.abort:
 	case err = <-serveErr:
 	}
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, net.ErrClosed) {
 		err = nil
 	}
 	drained := l.stop(consumed, &workers)
@@ -464,26 +469,26 @@ func (l *Listener) stop(consumed <-chan struct{}, workers *sync.WaitGroup) bool 
 		}
 		close(giveUp)
 	}()
-	cutReads := time.AfterFunc(l.readGrace, l.stopRead)
+	cutReads := time.AfterFunc(l.readGrace, l.cutReads)
 	defer cutReads.Stop()
 	select {
 	case <-l.abort:
-		l.stopRead()
-		_ = l.srv.Close()
+		l.cutReads()
+		l.srv.close()
 	default:
 	}
 	shut := make(chan struct{})
 	go func() {
 		sctx, cancel := context.WithCancel(context.Background())
 		go func() { <-giveUp; cancel() }()
-		_ = l.srv.Shutdown(sctx)
+		_ = l.srv.shutdown(sctx)
 		cancel()
 		close(shut)
 	}()
 	select {
 	case <-shut:
 	case <-giveUp:
-		_ = l.srv.Close()
+		l.srv.close()
 	}
 	l.closeQueue()
 	workersDone := make(chan struct{})
