@@ -95,8 +95,8 @@ func classify(top *[nMembers]jsonlimit.Member) Envelope {
 	_, hasApp := str(mApplicationID)
 	typ, hasType := str(mType)
 	hasData := top[mData].Kind == jsonlimit.Object
-	env.WebhookID, _ = str(mWebhookID)
-	hasWebhookID := top[mWebhookID].Kind == jsonlimit.String
+	var hasWebhookID bool
+	env.WebhookID, hasWebhookID = str(mWebhookID)
 	env.SecretKey, env.HasSecretKey = str(mSecretKey)
 	env.ClientID, _ = str(mClientID)
 	switch {

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/signature"
@@ -259,10 +257,11 @@ func (l *Listener) reject(rq *request, status int, reason string, body []byte) r
 	l.rejected.Add(1)
 	ev := l.newEvent(rq, body, status)
 	ev.Reason = reason
-	if body != nil && jsonlimit.CheckDepth(body, l.cfg.MaxDepth) == nil && gjson.ValidBytes(body) {
-		ev.Envelope = Classify(body)
-	} else {
-		ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
+	ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
+	if body != nil {
+		if env, err := Check(body, l.cfg.MaxDepth); err == nil {
+			ev.Envelope = env
+		}
 	}
 	l.tryEnqueue(ev)
 	return reply{status: status, text: reason + "\n"}

@@ -436,7 +436,7 @@ func (l *Listener) Run(ctx context.Context) (Stats, error) {
 		}
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- l.srv.fs.Serve(l.ln) }()
+	go func() { serveErr <- l.srv.serve(l.ln) }()
 
 	var err error
 	select {

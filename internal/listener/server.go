@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -22,9 +23,10 @@ const headerLimit = 32 << 10
 // net/http because the listener answers only after the event's record is
 // written, and net/http's per-request cost (a background read of the
 // connection that wakes up while the handler waits, a context and a header
-// map per request) then dominates: on the bench machine net/http with
-// durable-before-ack reached 0.34 of a bare net/http handler, fasthttp
-// 0.8 (bench/recv-results.md). The core (handle) does not know which
+// map per request) then dominates: on the bench machine lcwh on net/http
+// with --save reached 0.34 of a bare net/http handler, on fasthttp 0.40,
+// and without --save about as fast as the bare handler
+// (bench/recv-results.md). The core (handle) does not know which
 // server read the request; ServeHTTP keeps a net/http adapter, and
 // TestDifferentialServers sends the same raw requests to both.
 //
@@ -34,9 +36,8 @@ type server struct {
 	fs *fasthttp.Server
 	mu sync.Mutex
 	// conns maps each open connection to whether it is serving a request
-	// (from its first byte to its answer); active counts the true ones.
-	conns  map[net.Conn]bool
-	active int
+	// (from its first byte to its answer).
+	conns map[net.Conn]bool
 }
 
 func (l *Listener) newServer() *server {
@@ -70,47 +71,42 @@ func (l *Listener) newServer() *server {
 		// fasthttp logs connection errors itself; a listener prints only
 		// through its commands, so they are dropped here (the ones that
 		// concern a request reach serveError).
-		Logger: quietLogger{},
+		Logger: log.New(io.Discard, "", 0),
 	}
 	return s
 }
 
-type quietLogger struct{}
-
-func (quietLogger) Printf(string, ...any) {}
-
 func (s *server) track(c net.Conn, st fasthttp.ConnState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	was := s.conns[c]
-	now := st == fasthttp.StateActive
 	switch st {
 	case fasthttp.StateClosed, fasthttp.StateHijacked:
 		delete(s.conns, c)
 	default:
-		s.conns[c] = now
-	}
-	switch {
-	case now && !was:
-		s.active++
-	case was && !now:
-		s.active--
+		s.conns[c] = st == fasthttp.StateActive
 	}
 }
 
-// serving is how many connections are reading or answering a request.
+// serving is how many connections are reading or answering a request
+// (asked at a stop, not per request: it counts).
 func (s *server) serving() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.active
+	n := 0
+	s.each(func(_ net.Conn, active bool) {
+		if active {
+			n++
+		}
+	})
+	return n
 }
 
-// each calls f for every open connection.
-func (s *server) each(f func(net.Conn)) {
+func (s *server) serve(ln net.Listener) error { return s.fs.Serve(ln) }
+
+// each calls f for every open connection and whether it is serving.
+func (s *server) each(f func(c net.Conn, active bool)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		f(c)
+	for c, active := range s.conns {
+		f(c, active)
 	}
 }
 
@@ -119,13 +115,15 @@ func (s *server) each(f func(net.Conn)) {
 // decided are still written.
 func (s *server) cutReads() {
 	now := time.Now()
-	s.each(func(c net.Conn) { _ = c.SetReadDeadline(now) })
+	s.each(func(c net.Conn, _ bool) { _ = c.SetReadDeadline(now) })
 }
 
 // close ends every connection at once (Abort, or a drain that gave up).
 func (s *server) close() {
-	_ = s.fs.ShutdownWithContext(canceled)
-	s.each(func(c net.Conn) { _ = c.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stop accepting and close idle connections, without waiting
+	_ = s.fs.ShutdownWithContext(ctx)
+	s.each(func(c net.Conn, _ bool) { _ = c.Close() })
 }
 
 // shutdown stops accepting and waits, until ctx is done, for the
@@ -133,12 +131,6 @@ func (s *server) close() {
 func (s *server) shutdown(ctx context.Context) error {
 	return s.fs.ShutdownWithContext(ctx)
 }
-
-var canceled = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()
 
 var textPlainBytes = []byte(textPlain[0])
 
@@ -193,7 +185,7 @@ func (l *Listener) serveError(ctx *fasthttp.RequestCtx, err error) {
 		status, reason = http.StatusRequestHeaderFieldsTooLarge, "request headers are over 32 KiB"
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		status, reason = http.StatusRequestEntityTooLarge, "body is over --max-body"
-	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
+	case errors.As(err, &timeout) && timeout.Timeout(): // os.ErrDeadlineExceeded among them
 		if l.reading.Err() != nil {
 			l.cut.Add(1)
 			status, reason = http.StatusServiceUnavailable, "the listener is stopping: the body did not arrive in time"
@@ -231,38 +223,30 @@ func (l *Listener) pathString(b []byte) string {
 // forwarder and the displays use): canonical keys, repeated fields kept in
 // order, Host and Transfer-Encoding left out as net/http leaves them out.
 // It reads the headers as they arrived (AllInOrder): All would add a
-// Connection: close of fasthttp's own to an HTTP/1.0 request.
-// The values are views of one buffer sized up front (so it never moves);
-// the usual keys are constants.
+// Connection: close of fasthttp's own to an HTTP/1.0 request. The values
+// are views of one buffer the size of the raw headers (which hold them
+// all), so one pass over the headers allocates three times; the usual
+// keys are constants.
 func headerOf(h *fasthttp.RequestHeader) http.Header {
-	n, size := 0, 0
-	for k, v := range h.AllInOrder() {
-		if !skipHeader(k) {
-			n++
-			size += len(v)
-		}
-	}
-	out := make(http.Header, n)
-	if n == 0 {
-		return out
-	}
-	vals := make([]string, n)
-	buf := make([]byte, 0, size)
-	i := 0
+	raw := h.RawHeaders()
+	lines := bytes.Count(raw, []byte{'\n'}) // at least one per field
+	out := make(http.Header, lines)
+	vals := make([]string, 0, lines)
+	buf := make([]byte, 0, len(raw))
 	for k, v := range h.AllInOrder() {
 		if skipHeader(k) {
 			continue
 		}
 		start := len(buf)
 		buf = append(buf, v...)
-		vals[i] = bstr(buf[start:])
+		vals = append(vals, bstr(buf[start:]))
+		i := len(vals) - 1
 		key := headerKey(k)
 		if prev, ok := out[key]; ok {
 			out[key] = append(prev, vals[i])
 		} else {
 			out[key] = vals[i : i+1 : i+1]
 		}
-		i++
 	}
 	return out
 }
