@@ -415,7 +415,7 @@ func appendStringOrNull(dst []byte, s string) []byte {
 // SecretKeys are the top-level body fields every view shows redacted:
 // LiveChat's secret_key and App Webhooks' clientID (the proof of origin of
 // each family; the bytes saved and forwarded keep them).
-var SecretKeys = []string{"secret_key", "clientID"}
+var SecretKeys = signature.BodySecrets
 
 // appendWithoutSecrets appends body with the string values of SecretKeys
 // replaced by their redacted forms, in body order.

@@ -1,0 +1,177 @@
+package inspector
+
+import (
+	"sort"
+	"sync"
+)
+
+// Defaults of the hub's bounds.
+const (
+	// DefaultMaxEvents is how many events the inspector keeps in memory;
+	// older ones are dropped (they stay in the --save file).
+	DefaultMaxEvents = 10000
+	// DefaultMaxBytes bounds the bodies it keeps, whichever bound comes first.
+	DefaultMaxBytes = 128 << 20
+)
+
+// change is one entry of the change log the live feed is read from: a new
+// entry, or a forward result attached to one. Its seq is the feed's
+// event id.
+type change struct {
+	seq uint64
+	id  uint64 // the entry's id
+	new bool   // the entry was added (else its forward result came)
+}
+
+// hub holds the last events and the log of changes to them. Adding is
+// O(1) under a short lock, so the display
+// goroutine that feeds it never waits on a reader of the page.
+type hub struct {
+	maxEvents int
+	maxBytes  int64
+
+	mu      sync.Mutex
+	entries []*entry // oldest first; ids increase
+	bytes   int64
+	dropped uint64 // entries evicted so far
+	log     []change
+	logHead int // index of the oldest change in log (a ring once full)
+	seq     uint64
+	wake    chan struct{} // closed at the next change
+	// bySeq finds entries by listener sequence number for their forward
+	// results (only when forwarding: the listener emits events in queue
+	// order, which is not always seq order under concurrent requests).
+	bySeq map[uint64]*entry
+}
+
+func newHub(maxEvents int, maxBytes int64, forwarding bool) *hub {
+	if maxEvents <= 0 {
+		maxEvents = DefaultMaxEvents
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	h := &hub{maxEvents: maxEvents, maxBytes: maxBytes, wake: make(chan struct{})}
+	if forwarding {
+		h.bySeq = map[uint64]*entry{}
+	}
+	return h
+}
+
+// logCap is the change log's size: room for every kept entry and one
+// forward result each.
+func (h *hub) logCap() int { return 2 * h.maxEvents }
+
+// add publishes e and returns its id.
+func (h *hub) add(e *entry) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	e.id = h.seq
+	h.entries = append(h.entries, e)
+	h.bytes += e.size()
+	if h.bySeq != nil && e.seq != 0 {
+		h.bySeq[e.seq] = e
+	}
+	for len(h.entries) > 1 && (len(h.entries) > h.maxEvents || h.bytes > h.maxBytes) {
+		old := h.entries[0]
+		h.bytes -= old.size()
+		if h.bySeq != nil {
+			delete(h.bySeq, old.seq)
+		}
+		h.entries[0] = nil
+		h.entries = h.entries[1:]
+		h.dropped++
+	}
+	h.record(change{seq: h.seq, id: e.id, new: true})
+	return e.id
+}
+
+// attach sets the forward result of the entry with the listener sequence
+// number seq; a result for an entry no longer kept is dropped.
+func (h *hub) attach(seq uint64, f *forward) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.bySeq[seq]
+	if !ok {
+		return
+	}
+	e.fwd = f
+	h.seq++
+	h.record(change{seq: h.seq, id: e.id})
+}
+
+// record appends c to the change log and wakes the feeds; h.mu is held.
+func (h *hub) record(c change) {
+	if len(h.log) < h.logCap() {
+		h.log = append(h.log, c)
+	} else {
+		h.log[h.logHead] = c
+		h.logHead = (h.logHead + 1) % len(h.log)
+	}
+	close(h.wake)
+	h.wake = make(chan struct{})
+}
+
+// since returns the changes after seq (at most limit, the oldest first),
+// whether changes after seq were already dropped from the log, the last
+// seq and a channel closed at the next change.
+func (h *hub) since(after uint64, limit int) (cs []change, lost bool, last uint64, wake <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := len(h.log)
+	last, wake = h.seq, h.wake
+	if n == 0 || after >= h.seq {
+		return nil, false, last, wake
+	}
+	oldest := h.log[h.logHead].seq
+	if after+1 < oldest {
+		lost, after = true, oldest-1
+	}
+	// Change seqs are contiguous in the log: index by offset.
+	start := int(after + 1 - oldest)
+	for i := start; i < n && len(cs) < limit; i++ {
+		cs = append(cs, h.log[(h.logHead+i)%n])
+	}
+	return cs, lost, last, wake
+}
+
+// get returns the entry with id and its forward result.
+func (h *hub) get(id uint64) (*entry, *forward) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i := sort.Search(len(h.entries), func(i int) bool { return h.entries[i].id >= id })
+	if i == len(h.entries) || h.entries[i].id != id {
+		return nil, nil
+	}
+	return h.entries[i], h.entries[i].fwd
+}
+
+// view is an entry with its forward result as read at one moment.
+type view struct {
+	*entry
+	fwd *forward
+}
+
+// snapshot returns the kept entries (oldest first) with their forward
+// results, and how many were dropped before them.
+func (h *hub) snapshot() ([]view, uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]view, len(h.entries))
+	for i, e := range h.entries {
+		out[i] = view{e, e.fwd}
+	}
+	return out, h.dropped
+}
+
+// counts returns how many entries are kept, the range of their ids, and
+// how many were dropped.
+func (h *hub) counts() (kept int, oldest, newest, dropped uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.entries) > 0 {
+		oldest, newest = h.entries[0].id, h.entries[len(h.entries)-1].id
+	}
+	return len(h.entries), oldest, newest, h.dropped
+}
