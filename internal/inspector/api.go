@@ -44,12 +44,17 @@ type infoJSON struct {
 	NewestID  uint64   `json:"newest_id"`
 	Forward   []string `json:"forward_targets"`
 	Files     []string `json:"files"`
+	// LastEventID is the live feed's position now: GET /api/stream?after=
+	// it sends only what happens from here on.
+	LastEventID uint64 `json:"last_event_id"`
+	ListenURL   string `json:"listen_url"`
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter, _ *http.Request) {
 	kept, oldest, newest, dropped := s.hub.counts()
 	info := infoJSON{Mode: "files", Version: s.cfg.Version, MaxEvents: s.hub.maxEvents, MaxBytes: s.hub.maxBytes,
-		Kept: kept, Dropped: dropped, OldestID: oldest, NewestID: newest, Forward: []string{}, Files: s.cfg.Files}
+		Kept: kept, Dropped: dropped, OldestID: oldest, NewestID: newest, Forward: []string{}, Files: s.cfg.Files,
+		LastEventID: s.hub.lastSeq(), ListenURL: s.cfg.ListenURL}
 	if s.cfg.Live {
 		info.Mode = "live"
 	}

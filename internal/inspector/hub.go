@@ -175,3 +175,10 @@ func (h *hub) counts() (kept int, oldest, newest, dropped uint64) {
 	}
 	return len(h.entries), oldest, newest, h.dropped
 }
+
+// lastSeq is the seq of the last change.
+func (h *hub) lastSeq() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq
+}

@@ -56,6 +56,8 @@ type Config struct {
 	Routes []listener.Route
 	// Checks are the listener's verifications (for the explanations).
 	Checks Checks
+	// ListenURL is where the listener takes webhooks (shown on the page).
+	ListenURL string
 	// Files are the files inspect --web read (for the page's title).
 	Files []string
 	// HTTPClient sends replays (internal/httpclient; nil: sender's own).
