@@ -174,6 +174,10 @@ func (s *Server) Bind(addr string, nextFree bool) (net.Addr, error) {
 	return nil, errors.New("unreachable")
 }
 
+// SetListenURL names where the listener takes webhooks (shown on the
+// page); call it before Serve.
+func (s *Server) SetListenURL(u string) { s.cfg.ListenURL = u }
+
 // URL is the page's address with the run's token: the one link that
 // opens it (the token then lives in a cookie).
 func (s *Server) URL() string {

@@ -79,8 +79,9 @@ func listenerConfig(opts *Options, sk sinks) listener.Config {
 		HTTPClient:         opts.HTTPClient,
 		Actions:            opts.Actions,
 		// With --json and no --save the stream is written as the record;
-		// nothing is left for the display to print.
-		Emit:         !opts.Quiet && !sk.stdoutIsRecord,
+		// nothing is left for the display to print. --web shows every
+		// event on the page, whatever the terminal shows.
+		Emit:         printsEvents(opts, sk) || opts.Web,
 		DrainTimeout: opts.DrainTimeout,
 		Now:          opts.Now,
 	}
@@ -90,8 +91,16 @@ func listenerConfig(opts *Options, sk sinks) listener.Config {
 	return cfg
 }
 
+// printsEvents says whether the display prints events on stdout.
+func printsEvents(opts *Options, sk sinks) bool { return !opts.Quiet && !sk.stdoutIsRecord }
+
 func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File) error {
 	sk := chooseSinks(opts, save)
+	web, err := bindWeb(opts, est)
+	if err != nil {
+		return err
+	}
+	defer web.stop()
 	l := listener.New(listenerConfig(opts, sk))
 	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
 	if err != nil {
@@ -110,7 +119,9 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	if path == "" {
 		path = "/"
 	}
+	web.serve(ctx, base+path)
 	printBanner(opts.IO.ErrOut, est, opts, base+path)
+	web.announce(opts.IO.ErrOut, est, opts)
 
 	status := newStatusWriter(opts.IO.ErrOut)
 	defer status.Close(displayWait)
@@ -123,7 +134,7 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		st, err := l.Run(runCtx)
 		done <- runResult{st, err}
 	}()
-	disp := startDisplay(opts, l)
+	disp := startDisplay(opts, l, printsEvents(opts, sk), web.hub())
 	r := &runner{opts: opts, est: est, l: l, sk: sk, status: status, cancel: cancel, disp: disp, done: done}
 	// The listener serves before anything is registered, so the first
 	// delivery finds it; events wait in its queue until the display reads them.
