@@ -27,10 +27,22 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /api/stats", s.handleStats)
 	m.HandleFunc("POST /api/replay", s.handleReplay)
 	m.HandleFunc("POST /api/send", s.handleSend)
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+" (see docs/guides/web-inspector.md)")
-	})
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(m, w, r) })
 	return m
+}
+
+// notFound answers 405 for a known path asked with another method, else 404.
+func notFound(m *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		r2 := r.Clone(r.Context())
+		r2.Method = method
+		if _, p := m.Handler(r2); p != "/" && p != "" {
+			w.Header().Set("Allow", method)
+			writeError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+": use "+method)
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+" (see docs/guides/web-inspector.md)")
 }
 
 type infoJSON struct {
@@ -269,7 +281,7 @@ func curlCommand(e *entry, url string) string {
 	return b.String()
 }
 
-// shellQuote quotes s for a POSIX shell: single quotes, each ' as '\''.
+// shellQuote quotes s for a POSIX shell: single quotes, each ' as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -120,15 +120,15 @@ type harEntry struct {
 }
 
 type harRequest struct {
-	Method      string   `json:"method"`
-	URL         string   `json:"url"`
-	HTTPVersion string   `json:"httpVersion"`
-	Cookies     []harNV  `json:"cookies"`
-	Headers     []harNV  `json:"headers"`
-	QueryString []harNV  `json:"queryString"`
-	PostData    harPost  `json:"postData"`
-	HeadersSize int      `json:"headersSize"`
-	BodySize    int      `json:"bodySize"`
+	Method      string  `json:"method"`
+	URL         string  `json:"url"`
+	HTTPVersion string  `json:"httpVersion"`
+	Cookies     []harNV `json:"cookies"`
+	Headers     []harNV `json:"headers"`
+	QueryString []harNV `json:"queryString"`
+	PostData    harPost `json:"postData"`
+	HeadersSize int     `json:"headersSize"`
+	BodySize    int     `json:"bodySize"`
 }
 
 type harPost struct {

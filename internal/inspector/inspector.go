@@ -124,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 		sender: sender.New(cfg.HTTPClient, cfg.SenderOptions)}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.mux = s.routes()
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
 
@@ -192,11 +193,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	if s.ln == nil {
 		return errors.New("inspector: Serve before Bind")
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	stop := context.AfterFunc(ctx, s.Close)
 	defer stop()
 	err := s.srv.Serve(s.ln)
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, http.ErrServerClosed) || (errors.Is(err, net.ErrClosed) && s.base.Err() != nil) {
 		return nil
 	}
 	return err
@@ -207,11 +207,10 @@ func (s *Server) Serve(ctx context.Context) error {
 func (s *Server) Close() {
 	s.once.Do(func() {
 		s.cancel()
-		if s.srv == nil {
-			if s.ln != nil {
-				_ = s.ln.Close()
-			}
-			return
+		if s.ln != nil {
+			// Not served yet: Shutdown does not close a listener Serve
+			// never took.
+			_ = s.ln.Close()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

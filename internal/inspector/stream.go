@@ -112,7 +112,11 @@ func (f *feed) send() (<-chan struct{}, error) {
 			return nil, err
 		}
 		f.cursor = 0
-		cs, lost, _, wake = f.s.hub.since(0, math.MaxInt)
+		cs, _, _, wake = f.s.hub.since(0, math.MaxInt)
+		lost = false // the page starts over: it knows nothing to miss
+		if len(cs) > 0 {
+			f.cursor = cs[0].seq - 1
+		}
 	}
 	if lost {
 		oldest := f.cursor + 1

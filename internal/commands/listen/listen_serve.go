@@ -120,8 +120,7 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		path = "/"
 	}
 	web.serve(ctx, base+path)
-	printBanner(opts.IO.ErrOut, est, opts, base+path)
-	web.announce(opts.IO.ErrOut, est, opts)
+	printBanner(opts.IO.ErrOut, est, opts, base+path, web)
 
 	status := newStatusWriter(opts.IO.ErrOut)
 	defer status.Close(displayWait)

@@ -1,6 +1,6 @@
 // lcwh inspector page. Plain JavaScript, no library, nothing loaded from
 // elsewhere. Every text that comes from an event is put in the page with
-// textContent (never innerHTML), so a body holding markup shows as text.
+// textContent, never as markup, so a body holding HTML shows as text.
 'use strict';
 (function () {
   const ROW_H = 26;
