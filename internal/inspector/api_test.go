@@ -284,7 +284,7 @@ func TestReplay(t *testing.T) {
 	if lines[0].Status != 500 || lines[0].OK || lines[0].Attempt != 1 || lines[2].Status != 200 || !lines[2].OK || lines[2].Attempt != 3 {
 		t.Errorf("attempts %+v", lines[:3])
 	}
-	if r := lines[3]; !r.OK || r.Attempts != 3 || r.ID != 1 || r.URL != app.srv.URL+"/hooks" || lines[4].Delivered != 1 {
+	if r := lines[3]; !r.OK || r.Attempts != 3 || r.ID != 1 || r.URL != app.srv.URL+"/hooks" || *lines[4].Delivered != 1 || *lines[4].Failed != 0 {
 		t.Errorf("result %+v, done %+v", r, lines[4])
 	}
 	bodies, hs := app.got()
@@ -332,7 +332,7 @@ func TestSend(t *testing.T) {
 	}
 	code, _, b = ts.do(ts.req("POST", "/api/send", `{"to":"`+app.srv.URL+`","body":"{\"action\":\"edited\"}","from":1}`))
 	lines := ndjson(t, b)
-	if code != 200 || len(lines) != 3 || !lines[1].OK || lines[2].Delivered != 1 {
+	if code != 200 || len(lines) != 3 || !lines[1].OK || *lines[2].Delivered != 1 {
 		t.Fatalf("%d %s", code, b)
 	}
 	bodies, hs := app.got()

@@ -47,8 +47,9 @@ type progressJSON struct {
 	Error     string  `json:"error,omitempty"`
 	Warning   string  `json:"warning,omitempty"`
 	Body      string  `json:"body,omitempty"`
-	Delivered int     `json:"delivered,omitempty"`
-	Failed    int     `json:"failed,omitempty"`
+	// Delivered and Failed are set on the "done" line only.
+	Delivered *int `json:"delivered,omitempty"`
+	Failed    *int `json:"failed,omitempty"`
 }
 
 // delivery is one body to send and where.
@@ -174,7 +175,7 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, ds []delivery) 
 	defer cancel()
 	stop := context.AfterFunc(s.base, cancel)
 	defer stop()
-	done := progressJSON{Type: "done"}
+	var delivered, failed int
 	for _, d := range ds {
 		shown := redactURL(d.to)
 		n := 0
@@ -189,15 +190,15 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, ds []delivery) 
 		}
 		emit(p)
 		if res.OK() {
-			done.Delivered++
+			delivered++
 		} else {
-			done.Failed++
+			failed++
 		}
 		if errors.Is(ctx.Err(), context.Canceled) {
 			break
 		}
 	}
-	emit(done)
+	emit(progressJSON{Type: "done", Delivered: &delivered, Failed: &failed})
 }
 
 func progress(typ string, id uint64, url string, res sender.Result, attempt int) progressJSON {

@@ -1,0 +1,372 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/lcwh/lcwh/internal/build"
+	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/commands/factory"
+	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/iostreams"
+)
+
+var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite docs/guides/images/web-inspector-*.png from the browser test")
+
+const browserSecret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
+
+// chromium finds the browser, or skips (fails under CI=true) saying why.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("LCWH_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	msg := "no Chromium found (apt-get install chromium, or set LCWH_CHROMIUM): the web inspector's browser test cannot run"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile; every action
+// gets the returned context, bounded by the test's deadline.
+func browser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 860),
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.Before(deadline) {
+		deadline = d.Add(-5 * time.Second)
+	}
+	base, cancelTime := context.WithDeadline(context.Background(), deadline)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc(); cancelTime() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", exe, err)
+	}
+	return ctx
+}
+
+// appCapture is the app a replay reaches.
+type appCapture struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (c *appCapture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.bodies = append(c.bodies, b)
+	c.mu.Unlock()
+	_, _ = io.WriteString(w, "ok")
+}
+
+func (c *appCapture) got() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.bodies...)
+}
+
+// listenWeb runs `lcwh listen --web` through the real tree and returns the
+// listener's URL and the inspector's.
+func listenWeb(t *testing.T, e *treeEnv, save string) (string, string) {
+	t.Helper()
+	port := freePort(t)
+	stderr := &lockedWriter{want: "Ctrl-C to stop", seen: make(chan struct{})}
+	ready := stderr.seen
+	ios, _ := iostreams.Test()
+	ios.ErrOut = stderr
+	lookup := func(k string) (string, bool) { v, ok := e.vars[k]; return v, ok }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, factory.NewWith(build.Info{Version: "test"}, ios, lookup),
+			[]string{"listen", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--path", "/webhooks",
+				"--secret", browserSecret, "--save", save, "--quiet", "--web", "--web-addr", "127.0.0.1:0"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("listen exited %d:\n%s", code, stderr.String())
+		}
+	})
+	select {
+	case <-ready:
+	case code := <-done:
+		done <- code
+		t.Fatalf("listen exited %d before listening:\n%s", code, stderr.String())
+	}
+	m := regexp.MustCompile(`inspector: (http://127\.0\.0\.1:\d+/\?token=[\w-]+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no inspector URL in the banner:\n%s", stderr.String())
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(port) + "/webhooks", m[1]
+}
+
+func post(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body)) //nolint:noctx // a test on loopback
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+}
+
+// TestWebInspectorInABrowser is the web inspector tried as a new user
+// would: `lcwh listen --web`, a real Chromium on the printed URL, then
+// `lcwh send-sample --all`: every event shows up live; one opens with its
+// body and headers; replaying it reaches the app byte for byte; a forged
+// secret shows ✗ with the listener's explanation; an event carrying
+// <script> shows that text and runs nothing. Run with -update-screenshots
+// to rewrite the guide's screenshots.
+func TestWebInspectorInABrowser(t *testing.T) {
+	exe := chromium(t)
+	e := newEnv(t)
+	save := filepath.Join(t.TempDir(), "events.jsonl")
+	hook, pageURL := listenWeb(t, e, save)
+	app := &appCapture{}
+	appSrv := httptest.NewServer(app)
+	defer appSrv.Close()
+
+	ctx := browser(t, exe)
+	var dialogs []string
+	var dmu sync.Mutex
+	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range opened {
+			if err != nil {
+				return
+			}
+			dmu.Lock()
+			dialogs = append(dialogs, ev.Message)
+			dmu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	do(t, ctx, "open the page",
+		chromedp.EmulateViewport(1400, 860),
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#conn.live`)))
+
+	if r := e.run("send-sample", "--all", "--url", hook, "--secret", browserSecret); r.code != 0 {
+		t.Fatalf("send-sample --all: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	n := len(catalog.All())
+	poll(t, ctx, "all the events show up live", `document.getElementById('counts').textContent.startsWith('`+strconv.Itoa(n)+` event(s)')`)
+	if kinds := eval[int](t, ctx, `document.getElementById('f-kind').options.length - 1`); kinds != n {
+		t.Errorf("the kind filter lists %d kinds, want %d", kinds, n)
+	}
+	screenshot(t, ctx, "list")
+
+	// Open incoming_chat: filter the list by kind, click its row.
+	pick(t, ctx, "f-kind", "incoming_chat")
+	poll(t, ctx, "one incoming_chat", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#detail #body`)))
+	headers, body := text(t, ctx, `#detail table.kv`), text(t, ctx, `#detail #body`)
+	if !strings.Contains(headers, "Content-Type") || !strings.Contains(body, `"action": "incoming_chat"`) {
+		t.Errorf("the detail shows headers %q and body %.200q", headers, body)
+	}
+	if strings.Contains(body, browserSecret) {
+		t.Error("the body shows secret_key unredacted before Reveal")
+	}
+	screenshot(t, ctx, "detail")
+
+	do(t, ctx, "replay it",
+		chromedp.SetValue(chromedp.CSS(`#detail input[aria-label="replay to"]`), appSrv.URL+"/hooks"),
+		chromedp.Click(chromedp.CSS(`#btn-replay`)),
+		chromedp.WaitVisible(chromedp.CSS(`#replay-log li[data-type="done"]`)))
+	if replayed := text(t, ctx, `#replay-log`); !strings.Contains(replayed, "✓ delivered") || !strings.Contains(replayed, "1 delivered, 0 failed") {
+		t.Errorf("replay log %q", replayed)
+	}
+	got := app.got()
+	if want := savedBody(t, save, "incoming_chat"); len(got) != 1 || !bytes.Equal(got[0], want) {
+		t.Fatalf("the app got %d bodies; want the %d saved bytes exactly", len(got), len(want))
+	}
+
+	// A forged secret: ✗ and the listener's own explanation.
+	post(t, hook, `{"action":"incoming_event","webhook_id":"forged-1","secret_key":"not-the-right-secret-at-all","payload":{"chat_id":"F1","event":{"text":"forged"}}}`)
+	pick(t, ctx, "f-kind", "")
+	pick(t, ctx, "f-verified", "false")
+	poll(t, ctx, "the forged event", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#verification.failed`)))
+	mark := text(t, ctx, `#rows .row[data-id] .c-mark`)
+	if why := text(t, ctx, `#verification`); mark != "✗" || !strings.HasPrefix(why, "✗ not verified:") ||
+		!strings.Contains(why, `webhook_id "forged-1"`) || !strings.Contains(why, "matches none of the 1 secret(s)") {
+		t.Errorf("mark %q, verification says %q", mark, why)
+	}
+
+	// Markup in an event is text.
+	xss := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	post(t, hook, `{"action":"incoming_event","webhook_id":"xss-1","secret_key":"`+browserSecret+`","payload":{"chat_id":"X1","event":{"text":"`+xss+`"}}}`)
+	pick(t, ctx, "f-verified", "")
+	do(t, ctx, "search", chromedp.SendKeys(chromedp.CSS(`#f-q`), "xss-1"))
+	poll(t, ctx, "the event with markup", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	sum := text(t, ctx, `#rows .row[data-id] .c-sum`)
+	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)))
+	poll(t, ctx, "its body", `(document.querySelector('#detail #body') || {textContent: ''}).textContent.includes('xss-1')`)
+	xbody := text(t, ctx, `#detail #body`)
+	if !strings.Contains(sum, xss) || !strings.Contains(xbody, "<script>alert(1)</script>") {
+		t.Errorf("the markup is not shown as text: row %q, body %.300q", sum, xbody)
+	}
+	scripts, imgs := eval[int](t, ctx, `document.querySelectorAll('script').length`), eval[int](t, ctx, `document.querySelectorAll('img').length`)
+	dmu.Lock()
+	if scripts != 1 || imgs != 0 || len(dialogs) > 0 {
+		t.Errorf("the event's markup ran: %d script elements, %d img, dialogs %q", scripts, imgs, dialogs)
+	}
+	dmu.Unlock()
+	checkRefusals(t, pageURL)
+}
+
+// checkRefusals: the real tree's inspector refuses a rebinding Host and a
+// cross-origin replay.
+func checkRefusals(t *testing.T, pageURL string) {
+	t.Helper()
+	base, token, _ := strings.Cut(pageURL, "/?token=")
+	for _, tt := range []struct {
+		name   string
+		method string
+		edit   func(*http.Request)
+		want   int
+	}{
+		{"Host evil.example", http.MethodGet, func(r *http.Request) { r.Host = "evil.example" }, http.StatusMisdirectedRequest},
+		{"cross-origin replay", http.MethodPost, func(r *http.Request) { r.Header.Set("Origin", "http://evil.example") }, http.StatusForbidden},
+		{"no token", http.MethodGet, func(r *http.Request) { r.Header.Del("Authorization") }, http.StatusUnauthorized},
+	} {
+		path := "/api/events"
+		if tt.method == http.MethodPost {
+			path = "/api/replay"
+		}
+		r, _ := http.NewRequestWithContext(context.Background(), tt.method, base+path, strings.NewReader(`{"ids":[1],"to":"http://127.0.0.1:1/"}`))
+		r.Header.Set("Authorization", "Bearer "+token)
+		tt.edit(r)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// poll waits until expr is true in the page (it polls there, not here).
+func poll(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
+		t.Fatalf("%s: waiting for %s: %v", what, expr, err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
+}
+
+// pick chooses value in the select with id, as a user does.
+func pick(t *testing.T, ctx context.Context, id, value string) {
+	t.Helper()
+	do(t, ctx, "choose "+value+" in "+id, chromedp.SetValue(chromedp.ID(id), value))
+	eval[bool](t, ctx, `document.getElementById('`+id+`').dispatchEvent(new Event('change'))`)
+}
+
+// savedBody is the exact body of the first saved event of kind.
+func savedBody(t *testing.T, save, kind string) []byte {
+	t.Helper()
+	f, err := os.Open(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := eventlog.NewReader(f)
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			t.Fatalf("no %s in %s", kind, save)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(rec.Body, []byte(`"action": "`+kind+`"`)) || bytes.Contains(rec.Body, []byte(`"action":"`+kind+`"`)) {
+			return rec.Body
+		}
+	}
+}
+
+// screenshot writes the guide's picture only with -update-screenshots.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil || len(png) < 1000 {
+		t.Fatalf("screenshot %s: %d bytes, %v", name, len(png), err)
+	}
+	if !*updateScreenshots {
+		return
+	}
+	path := filepath.Join("..", "..", "docs", "guides", "images", "web-inspector-"+name+".png")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil { //nolint:gosec // a committed doc image
+		t.Fatal(err)
+	}
+}
