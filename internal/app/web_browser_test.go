@@ -167,7 +167,7 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	defer appSrv.Close()
 
 	ctx := browser(t, exe)
-	var dialogs []string
+	var alerts []string
 	var dmu sync.Mutex
 	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	go func() {
@@ -176,12 +176,12 @@ func TestWebInspectorInABrowser(t *testing.T) {
 				return
 			}
 			dmu.Lock()
-			dialogs = append(dialogs, ev.Message)
+			alerts = append(alerts, ev.Message)
 			dmu.Unlock()
 			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
 	}()
-	do(t, ctx, "open the page",
+	do(ctx, t, "open the page",
 		chromedp.EmulateViewport(1400, 860),
 		chromedp.Navigate(pageURL),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)),
@@ -191,30 +191,30 @@ func TestWebInspectorInABrowser(t *testing.T) {
 		t.Fatalf("send-sample --all: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	n := len(catalog.All())
-	poll(t, ctx, "all the events show up live", `document.getElementById('counts').textContent.startsWith('`+strconv.Itoa(n)+` event(s)')`)
-	if kinds := eval[int](t, ctx, `document.getElementById('f-kind').options.length - 1`); kinds != n {
+	poll(ctx, t, "all the events show up live", `document.getElementById('counts').textContent.startsWith('`+strconv.Itoa(n)+` event(s)')`)
+	if kinds := eval[int](ctx, t, `document.getElementById('f-kind').options.length - 1`); kinds != n {
 		t.Errorf("the kind filter lists %d kinds, want %d", kinds, n)
 	}
-	screenshot(t, ctx, "list")
+	screenshot(ctx, t, "list")
 
 	// Open incoming_chat: filter the list by kind, click its row.
-	pick(t, ctx, "f-kind", "incoming_chat")
-	poll(t, ctx, "one incoming_chat", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
-	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#detail #body`)))
-	headers, body := text(t, ctx, `#detail table.kv`), text(t, ctx, `#detail #body`)
+	pick(ctx, t, "f-kind", "incoming_chat")
+	poll(ctx, t, "one incoming_chat", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#detail #body`)))
+	headers, body := text(ctx, t, `#detail table.kv`), text(ctx, t, `#detail #body`)
 	if !strings.Contains(headers, "Content-Type") || !strings.Contains(body, `"action": "incoming_chat"`) {
 		t.Errorf("the detail shows headers %q and body %.200q", headers, body)
 	}
 	if strings.Contains(body, browserSecret) {
 		t.Error("the body shows secret_key unredacted before Reveal")
 	}
-	screenshot(t, ctx, "detail")
+	screenshot(ctx, t, "detail")
 
-	do(t, ctx, "replay it",
+	do(ctx, t, "replay it",
 		chromedp.SetValue(chromedp.CSS(`#detail input[aria-label="replay to"]`), appSrv.URL+"/hooks"),
 		chromedp.Click(chromedp.CSS(`#btn-replay`)),
 		chromedp.WaitVisible(chromedp.CSS(`#replay-log li[data-type="done"]`)))
-	if replayed := text(t, ctx, `#replay-log`); !strings.Contains(replayed, "✓ delivered") || !strings.Contains(replayed, "1 delivered, 0 failed") {
+	if replayed := text(ctx, t, `#replay-log`); !strings.Contains(replayed, "✓ delivered") || !strings.Contains(replayed, "1 delivered, 0 failed") {
 		t.Errorf("replay log %q", replayed)
 	}
 	got := app.got()
@@ -224,12 +224,12 @@ func TestWebInspectorInABrowser(t *testing.T) {
 
 	// A forged secret: ✗ and the listener's own explanation.
 	post(t, hook, `{"action":"incoming_event","webhook_id":"forged-1","secret_key":"not-the-right-secret-at-all","payload":{"chat_id":"F1","event":{"text":"forged"}}}`)
-	pick(t, ctx, "f-kind", "")
-	pick(t, ctx, "f-verified", "false")
-	poll(t, ctx, "the forged event", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
-	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#verification.failed`)))
-	mark := text(t, ctx, `#rows .row[data-id] .c-mark`)
-	if why := text(t, ctx, `#verification`); mark != "✗" || !strings.HasPrefix(why, "✗ not verified:") ||
+	pick(ctx, t, "f-kind", "")
+	pick(ctx, t, "f-verified", "false")
+	poll(ctx, t, "the forged event", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#verification.failed`)))
+	mark := text(ctx, t, `#rows .row[data-id] .c-mark`)
+	if why := text(ctx, t, `#verification`); mark != "✗" || !strings.HasPrefix(why, "✗ not verified:") ||
 		!strings.Contains(why, `webhook_id "forged-1"`) || !strings.Contains(why, "matches none of the 1 secret(s)") {
 		t.Errorf("mark %q, verification says %q", mark, why)
 	}
@@ -237,20 +237,20 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	// Markup in an event is text.
 	xss := `<script>alert(1)</script><img src=x onerror=alert(2)>`
 	post(t, hook, `{"action":"incoming_event","webhook_id":"xss-1","secret_key":"`+browserSecret+`","payload":{"chat_id":"X1","event":{"text":"`+xss+`"}}}`)
-	pick(t, ctx, "f-verified", "")
-	do(t, ctx, "search", chromedp.SendKeys(chromedp.CSS(`#f-q`), "xss-1"))
-	poll(t, ctx, "the event with markup", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
-	sum := text(t, ctx, `#rows .row[data-id] .c-sum`)
-	do(t, ctx, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)))
-	poll(t, ctx, "its body", `(document.querySelector('#detail #body') || {textContent: ''}).textContent.includes('xss-1')`)
-	xbody := text(t, ctx, `#detail #body`)
+	pick(ctx, t, "f-verified", "")
+	do(ctx, t, "search", chromedp.SendKeys(chromedp.CSS(`#f-q`), "xss-1"))
+	poll(ctx, t, "the event with markup", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	sum := text(ctx, t, `#rows .row[data-id] .c-sum`)
+	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)))
+	poll(ctx, t, "its body", `(document.querySelector('#detail #body') || {textContent: ''}).textContent.includes('xss-1')`)
+	xbody := text(ctx, t, `#detail #body`)
 	if !strings.Contains(sum, xss) || !strings.Contains(xbody, "<script>alert(1)</script>") {
 		t.Errorf("the markup is not shown as text: row %q, body %.300q", sum, xbody)
 	}
-	scripts, imgs := eval[int](t, ctx, `document.querySelectorAll('script').length`), eval[int](t, ctx, `document.querySelectorAll('img').length`)
+	scripts, imgs := eval[int](ctx, t, `document.querySelectorAll('script').length`), eval[int](ctx, t, `document.querySelectorAll('img').length`)
 	dmu.Lock()
-	if scripts != 1 || imgs != 0 || len(dialogs) > 0 {
-		t.Errorf("the event's markup ran: %d script elements, %d img, dialogs %q", scripts, imgs, dialogs)
+	if scripts != 1 || imgs != 0 || len(alerts) > 0 {
+		t.Errorf("the event's markup ran: %d script elements, %d img, alerts %q", scripts, imgs, alerts)
 	}
 	dmu.Unlock()
 	checkRefusals(t, pageURL)
@@ -289,7 +289,7 @@ func checkRefusals(t *testing.T, pageURL string) {
 	}
 }
 
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func do(ctx context.Context, t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -297,14 +297,14 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 }
 
 // poll waits until expr is true in the page (it polls there, not here).
-func poll(t *testing.T, ctx context.Context, what, expr string) {
+func poll(ctx context.Context, t *testing.T, what, expr string) {
 	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
 		t.Fatalf("%s: waiting for %s: %v", what, expr, err)
 	}
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](ctx context.Context, t *testing.T, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -313,7 +313,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
-func text(t *testing.T, ctx context.Context, sel string) string {
+func text(ctx context.Context, t *testing.T, sel string) string {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
 	if err != nil {
@@ -323,10 +323,10 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 }
 
 // pick chooses value in the select with id, as a user does.
-func pick(t *testing.T, ctx context.Context, id, value string) {
+func pick(ctx context.Context, t *testing.T, id, value string) {
 	t.Helper()
-	do(t, ctx, "choose "+value+" in "+id, chromedp.SetValue(chromedp.ID(id), value))
-	eval[bool](t, ctx, `document.getElementById('`+id+`').dispatchEvent(new Event('change'))`)
+	do(ctx, t, "choose "+value+" in "+id, chromedp.SetValue(chromedp.ID(id), value))
+	eval[bool](ctx, t, `document.getElementById('`+id+`').dispatchEvent(new Event('change'))`)
 }
 
 // savedBody is the exact body of the first saved event of kind.
@@ -353,7 +353,7 @@ func savedBody(t *testing.T, save, kind string) []byte {
 }
 
 // screenshot writes the guide's picture only with -update-screenshots.
-func screenshot(t *testing.T, ctx context.Context, name string) {
+func screenshot(ctx context.Context, t *testing.T, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil || len(png) < 1000 {
@@ -366,7 +366,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, png, 0o644); err != nil { //nolint:gosec // a committed doc image
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

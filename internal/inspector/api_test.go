@@ -2,6 +2,7 @@ package inspector
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -255,7 +256,7 @@ func TestCurlSendsTheSameBytes(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(string(cmd), "curl -sS -X POST '"+app.srv.URL+"/x'") {
 		t.Fatalf("%d %s", code, cmd)
 	}
-	if out, err := exec.Command("sh", "-c", string(cmd)).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(context.Background(), "sh", "-c", string(cmd)).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	bodies, hs := app.got()

@@ -28,7 +28,7 @@ func parseIDs(s string) (map[uint64]bool, error) {
 		if err == nil && isRange {
 			b, err = strconv.ParseUint(strings.TrimSpace(hi), 10, 64)
 		}
-		if err != nil || b < a || b-a > maxIDs || len(out)+int(b-a) > maxIDs {
+		if err != nil || b < a || uint64(len(out))+(b-a) >= maxIDs {
 			return nil, errors.New(`ids is a list of event ids and ranges, e.g. "3,5,7-9"`)
 		}
 		for id := a; id <= b; id++ {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +190,3 @@ func rowsOf(t *testing.T, m sseMsg) []rowJSON {
 	}
 	return d.Events
 }
-
-func itoa(n uint64) string { return strconv.FormatUint(n, 10) }

@@ -62,8 +62,8 @@ func newHub(maxEvents int, maxBytes int64, forwarding bool) *hub {
 // forward result each.
 func (h *hub) logCap() int { return 2 * h.maxEvents }
 
-// add publishes e and returns its id.
-func (h *hub) add(e *entry) uint64 {
+// add publishes e, giving it its id.
+func (h *hub) add(e *entry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
@@ -84,7 +84,6 @@ func (h *hub) add(e *entry) uint64 {
 		h.dropped++
 	}
 	h.record(change{seq: h.seq, id: e.id, new: true})
-	return e.id
 }
 
 // attach sets the forward result of the entry with the listener sequence
@@ -128,10 +127,10 @@ func (h *hub) since(after uint64, limit int) (cs []change, lost bool, last uint6
 	if after+1 < oldest {
 		lost, after = true, oldest-1
 	}
-	// Change seqs are contiguous in the log: index by offset.
-	start := int(after + 1 - oldest)
-	for i := start; i < n && len(cs) < limit; i++ {
-		cs = append(cs, h.log[(h.logHead+i)%n])
+	// Change seqs are contiguous in the log: index by offset (after+1 is
+	// at least oldest here, and within the log's n entries).
+	for off := int(after + 1 - oldest); off < n && len(cs) < limit; off++ { //nolint:gosec // under n, see above
+		cs = append(cs, h.log[(h.logHead+off)%n])
 	}
 	return cs, lost, last, wake
 }

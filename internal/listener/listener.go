@@ -160,7 +160,7 @@ type ForwardResult struct {
 	// response body (at most 4 KiB, whatever the status).
 	Header http.Header
 	Body   []byte
-	Err  error
+	Err    error
 	// Refused is set when nothing listens at URL.
 	Refused bool
 }

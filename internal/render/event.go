@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tidwall/gjson"
@@ -236,13 +235,6 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
-}
-
-func bstr(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }
 
 // appendHeadline appends the event's summary (internal/summary, the one

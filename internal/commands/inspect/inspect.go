@@ -16,7 +16,6 @@ import (
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/eventview"
 	"github.com/lcwh/lcwh/internal/httpclient"
-	web "github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/render"
@@ -99,9 +98,7 @@ $ lcwh inspect --web --open monday.jsonl events.jsonl`,
 	fl.StringVar(&opts.Color, "color", "auto", "Colour the output: auto, always or never")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key and clientID redacted)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show only these kinds (comma-separated)")
-	fl.BoolVar(&opts.Web, "web", false, "Serve the files in the web inspector (see docs/guides/web-inspector.md)")
-	fl.StringVar(&opts.WebAddr, "web-addr", web.DefaultAddr, "Address of the web inspector (anything but loopback exposes it)")
-	fl.BoolVar(&opts.Open, "open", false, "With --web, open the inspector in the browser ($BROWSER honoured)")
+	addWebFlags(cmd, opts)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	_ = cmd.RegisterFlagCompletionFunc("color", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -51,6 +51,13 @@ func (opts *InspectOptions) checkWeb(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+func addWebFlags(cmd *cobra.Command, opts *InspectOptions) {
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Web, "web", false, "Serve the files in the web inspector (see docs/guides/web-inspector.md)")
+	fl.StringVar(&opts.WebAddr, "web-addr", web.DefaultAddr, "Address of the web inspector (anything but loopback exposes it)")
+	fl.BoolVar(&opts.Open, "open", false, "With --web, open the inspector in the browser ($BROWSER honoured)")
+}
+
 func withNoRedirect(o httpclient.Options) httpclient.Options {
 	o.NoRedirect = true
 	return o
@@ -113,7 +120,7 @@ func printWebBanner(w io.Writer, est render.Styles, srv *web.Server, n, bad int)
 // that held none.
 func loadFiles(srv *web.Server, opts *InspectOptions, est render.Styles) (n, bad int, err error) {
 	for _, name := range opts.Files {
-		f, err := os.Open(name)
+		f, err := os.Open(name) //nolint:gosec // the user names the files to read
 		if err != nil {
 			return n, bad, err
 		}

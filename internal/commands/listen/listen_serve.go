@@ -102,25 +102,12 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	}
 	defer web.stop()
 	l := listener.New(listenerConfig(opts, sk))
-	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+	bound, hook, err := bindListener(l, opts)
 	if err != nil {
-		var pe *listener.PortInUseError
-		if errors.As(err, &pe) {
-			return cmdutil.WithHint(fmt.Errorf("port %d is already in use on %s", opts.Port, opts.Host),
-				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+"), or --port 0 for any free one.")
-		}
 		return err
 	}
-	base := "http://" + bound.String()
-	if opts.Ready != nil {
-		opts.Ready(base)
-	}
-	path := opts.Path
-	if path == "" {
-		path = "/"
-	}
-	web.serve(ctx, base+path)
-	printBanner(opts.IO.ErrOut, est, opts, base+path, web)
+	web.serve(ctx, hook)
+	printBanner(opts.IO.ErrOut, est, opts, hook, web)
 
 	status := newStatusWriter(opts.IO.ErrOut)
 	defer status.Close(displayWait)
@@ -149,6 +136,29 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	}
 	printSummary(status, est, res.st, opts.Save)
 	return combine(summaryError(res, sk), sess.cleanup(sigs))
+}
+
+// bindListener binds the listener's port and returns its address and the
+// URL webhooks are posted to.
+func bindListener(l *listener.Listener, opts *Options) (net.Addr, string, error) {
+	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+	if err != nil {
+		var pe *listener.PortInUseError
+		if errors.As(err, &pe) {
+			return nil, "", cmdutil.WithHint(fmt.Errorf("port %d is already in use on %s", opts.Port, opts.Host),
+				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+"), or --port 0 for any free one.")
+		}
+		return nil, "", err
+	}
+	base := "http://" + bound.String()
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
+	path := opts.Path
+	if path == "" {
+		path = "/"
+	}
+	return bound, base + path, nil
 }
 
 type runResult struct {
