@@ -106,19 +106,26 @@ func (c *appCapture) got() [][]byte {
 // listener's URL and the inspector's.
 func listenWeb(t *testing.T, e *treeEnv, save string) (string, string) {
 	t.Helper()
+	hook, page, _ := listenWebArgs(t, e, "--secret", browserSecret, "--save", save, "--quiet")
+	return hook, page
+}
+
+// listenWebArgs runs `lcwh listen --web` with more flags; it returns the
+// listener's URL, the inspector's, and the command's stdout.
+func listenWebArgs(t *testing.T, e *treeEnv, args ...string) (string, string, *lockedWriter) {
+	t.Helper()
 	port := freePort(t)
 	stderr := &lockedWriter{want: "Ctrl-C to stop", seen: make(chan struct{})}
+	stdout := &lockedWriter{}
 	ready := stderr.seen
 	ios, _ := iostreams.Test()
-	ios.ErrOut = stderr
+	ios.ErrOut, ios.Out = stderr, stdout
 	lookup := func(k string) (string, bool) { v, ok := e.vars[k]; return v, ok }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, factory.NewWith(build.Info{Version: "test"}, ios, lookup),
-			[]string{"listen", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--path", "/webhooks",
-				"--secret", browserSecret, "--save", save, "--quiet", "--web", "--web-addr", "127.0.0.1:0"})
-	}()
+	argv := append([]string{"listen", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--path", "/webhooks",
+		"--web", "--web-addr", "127.0.0.1:0"}, args...)
+	go func() { done <- Run(ctx, factory.NewWith(build.Info{Version: "test"}, ios, lookup), argv) }()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
@@ -135,7 +142,7 @@ func listenWeb(t *testing.T, e *treeEnv, save string) (string, string) {
 	if m == nil {
 		t.Fatalf("no inspector URL in the banner:\n%s", stderr.String())
 	}
-	return "http://127.0.0.1:" + strconv.Itoa(port) + "/webhooks", m[1]
+	return "http://127.0.0.1:" + strconv.Itoa(port) + "/webhooks", m[1], stdout
 }
 
 func post(t *testing.T, url, body string) {
