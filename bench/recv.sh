@@ -8,11 +8,7 @@
 #   bash bench/recv.sh            # from the repository root; ~2 min
 #   WHICH=save bash bench/recv.sh # one of: save json mem fsync (fsync is not in the default set)
 # HARNESS points at the shared bench directory (default ../shared/bench).
-# Measured 2026-11-25 on the shared 2-core VM under heavy load (load avg 12-17,
-# refsink at 11-21k req/s instead of its quiet 53k), several runs each:
-#   save: ratio 0.72, 0.86, 0.91, 0.85 (0 lost every run)
-#   json: ratio 0.71, 0.70, 0.90, 0.82; p99 64 vs 62 ms, 102 vs 73 ms (1.0-1.4x)
-#   mem:  VmHWM 29-30 MiB after 205-216k events
+# Figures and what they say: bench/recv-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$root/../shared/bench}

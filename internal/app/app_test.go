@@ -10,7 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // TestMain lets testscript run the real command tree in-process as "lcwh".
@@ -43,11 +43,11 @@ func setupEnv(env *testscript.Env) error {
 	// A fresh strict fake of the Configuration API and accounts server per
 	// script, on loopback. Scripts opt in with
 	// "env LCWH_API_URL=$FAKE_URL"; its fixed identities are exported too.
-	fake := httptest.NewServer(livechattest.New())
+	fake := httptest.NewServer(livechatfake.New())
 	env.Defer(fake.Close)
 	env.Setenv("FAKE_URL", fake.URL)
-	env.Setenv("FAKE_PAT", livechattest.AccountID+":"+livechattest.PATToken)
-	env.Setenv("FAKE_CLIENT_ID", livechattest.ServerClientID)
+	env.Setenv("FAKE_PAT", livechatfake.AccountID+":"+livechatfake.PATToken)
+	env.Setenv("FAKE_CLIENT_ID", livechatfake.ServerClientID)
 	// Webhook handlers for check.txtar: one that keeps LiveChat's delivery
 	// contract and one with two typical mistakes (201, strict decoding).
 	for name, h := range map[string]http.Handler{"CHECK_OK_URL": checkHandler(200, false), "CHECK_BAD_URL": checkHandler(201, true)} {

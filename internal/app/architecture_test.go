@@ -334,3 +334,51 @@ func TestArchitectureMapCatchesGaps(t *testing.T) {
 		t.Errorf("map problems (-want +got):\n%s", diff)
 	}
 }
+
+// cursorCode matches, in Go source, a string literal's escape that starts
+// a terminal control sequence (ESC or CSI, in any spelling Go accepts).
+var cursorCode = regexp.MustCompile(`\\(x1[bB]|033|u001[bB]|x9[bB]|u009[bB])`)
+
+// escapeCodeProblems lists the lines of src (a file of name) that write
+// terminal control codes themselves.
+func escapeCodeProblems(name string, src []byte) []string {
+	var out []string
+	for i, line := range strings.Split(string(src), "\n") {
+		if cursorCode.MatchString(line) {
+			out = append(out, fmt.Sprintf("%s:%d: terminal escape code in a command; use iostreams.ProgressLine or render.Styles", name, i+1))
+		}
+	}
+	return out
+}
+
+// TestCommandsWriteNoEscapeCodes: commands move the cursor only through
+// iostreams.ProgressLine and colour only through render.Styles, so the
+// TTY and NO_COLOR rules hold in one place.
+func TestCommandsWriteNoEscapeCodes(t *testing.T) {
+	root := filepath.Join("..", "commands")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, p := range escapeCodeProblems(path, src) {
+			t.Error(p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The check itself: each spelling of ESC is caught, a byte compare is not.
+	for _, bad := range []string{`"\r\x1b[K"`, `"\033[2J"`, `"\u001b[0m"`, `"\x9b31m"`} {
+		if len(escapeCodeProblems("x.go", []byte(bad))) != 1 {
+			t.Errorf("%s not caught", bad)
+		}
+	}
+	if p := escapeCodeProblems("x.go", []byte("if s[i] == 0x1b {")); len(p) != 0 {
+		t.Errorf("byte compare flagged: %v", p)
+	}
+}

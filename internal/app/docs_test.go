@@ -14,7 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // TestDocs runs every shell command shown in the guides under docs/, so a
@@ -95,9 +95,9 @@ func docEnv(env *testscript.Env) error {
 	}
 	env.Setenv("LCWH_API_URL", env.Getenv("FAKE_URL"))
 	env.Setenv("LCWH_ACCOUNTS_URL", env.Getenv("FAKE_URL"))
-	env.Setenv("ACCOUNT_ID", livechattest.AccountID)
-	env.Setenv("PAT", livechattest.PATToken)
-	env.Setenv("CLIENT_ID", livechattest.ServerClientID)
+	env.Setenv("ACCOUNT_ID", livechatfake.AccountID)
+	env.Setenv("PAT", livechatfake.PATToken)
+	env.Setenv("CLIENT_ID", livechatfake.ServerClientID)
 	return nil
 }
 

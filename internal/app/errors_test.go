@@ -19,7 +19,8 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
@@ -51,10 +52,10 @@ func quietTLSServer(h http.Handler) *httptest.Server {
 // TestTLSUntrustedServerGetsHint calls a loopback TLS server whose
 // certificate this process does not trust, through the real client.
 func TestTLSUntrustedServerGetsHint(t *testing.T) {
-	srv := quietTLSServer(livechattest.New())
+	srv := quietTLSServer(livechatfaketest.New())
 	defer srv.Close()
 	code, errOut := runLcwh(t, map[string]string{"LCWH_API_URL": srv.URL,
-		"LCWH_PAT": livechattest.AccountID + ":" + livechattest.PATToken, "LCWH_CLIENT_ID": livechattest.ServerClientID}, "list")
+		"LCWH_PAT": livechatfake.AccountID + ":" + livechatfake.PATToken, "LCWH_CLIENT_ID": livechatfake.ServerClientID}, "list")
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -137,13 +138,13 @@ func TestErrorPrintingIsTerminalSafe(t *testing.T) {
 // TestAPIErrorFromFakeIsTerminalSafe drives the real tree against the
 // fake answering an error envelope whose message is full of controls.
 func TestAPIErrorFromFakeIsTerminalSafe(t *testing.T) {
-	fake := livechattest.New()
+	fake := livechatfaketest.New()
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	fake.Inject(livechattest.Fault{Path: "list_webhooks", Status: 400,
+	fake.Inject(livechatfaketest.Fault{Path: "list_webhooks", Status: 400,
 		Body: `{"error":{"type":"validation","message":"bad \u001b[2J\u001b]8;;http://evil/\u0007x\u001b]8;;\u0007 ` + "\xc2\x9b31m \x9b \xff" + ` \u0007\u0008\r"}}`})
 	code, errOut := runLcwh(t, map[string]string{"LCWH_API_URL": srv.URL,
-		"LCWH_PAT": livechattest.AccountID + ":" + livechattest.PATToken, "LCWH_CLIENT_ID": livechattest.ServerClientID}, "list")
+		"LCWH_PAT": livechatfake.AccountID + ":" + livechatfake.PATToken, "LCWH_CLIENT_ID": livechatfake.ServerClientID}, "list")
 	if code != 1 || !strings.Contains(errOut, "error: list_webhooks: bad x") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}

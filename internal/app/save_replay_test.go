@@ -162,7 +162,7 @@ func TestSaveReplayExactBytes(t *testing.T) {
 
 	var mu sync.Mutex
 	var got []sent
-	capture := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	capture := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		got = append(got, sent{string(b), r.Header.Get("Content-Type"), r.Header.Get("Authorization")})

@@ -48,7 +48,7 @@ func (p PAT) Header() string {
 var ErrNoCredential = errors.New("not logged in to LiveChat")
 
 // NoCredentialHint is what to do about ErrNoCredential.
-const NoCredentialHint = `Run "lcwh auth login", or set LCWH_PAT.`
+const NoCredentialHint = `Run "lcwh auth login", or set LCWH_PAT.` //nolint:gosec // G101: advice naming a variable, not a credential
 
 // NoCredentialError is ErrNoCredential as Resolve returns it: exit code 4
 // and NoCredentialHint, whoever prints it.

@@ -23,7 +23,7 @@ func TestParsePAT(t *testing.T) {
 
 func TestTransportSetsHeader(t *testing.T) {
 	var got string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		got = r.Header.Get("Authorization")
 	}))
 	defer srv.Close()

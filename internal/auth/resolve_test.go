@@ -51,7 +51,7 @@ func TestResolveOrder(t *testing.T) {
 
 func TestResolvedTransports(t *testing.T) {
 	var got []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		got = append(got, r.Header.Get("Authorization")+"|"+r.Header.Get("X-Region"))
 	}))
 	defer srv.Close()

@@ -37,19 +37,7 @@ func resolve(version, commit, date string, read func() (*debug.BuildInfo, bool))
 	info := Info{Version: version, Commit: commit, Date: date,
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
 	if bi, ok := read(); ok {
-		if info.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			info.Version = strings.TrimPrefix(bi.Main.Version, "v")
-		}
-		for _, s := range bi.Settings {
-			switch {
-			case s.Key == "vcs.revision" && info.Commit == "":
-				info.Commit = s.Value
-			case s.Key == "vcs.time" && info.Date == "":
-				info.Date = s.Value
-			case s.Key == "vcs.modified" && s.Value == "true" && info.Commit != "" && !strings.HasSuffix(info.Commit, "-dirty"):
-				info.Commit += "-dirty"
-			}
-		}
+		info.complete(bi)
 	}
 	if info.Version == "" {
 		info.Version = "dev"
@@ -61,6 +49,24 @@ func resolve(version, commit, date string, read func() (*debug.BuildInfo, bool))
 		info.Date = "unknown"
 	}
 	return info
+}
+
+// complete fills what ldflags left empty from the build info of a
+// `go install` or `go build` in a checkout.
+func (i *Info) complete(bi *debug.BuildInfo) {
+	if i.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		i.Version = strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision" && i.Commit == "":
+			i.Commit = s.Value
+		case s.Key == "vcs.time" && i.Date == "":
+			i.Date = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true" && i.Commit != "" && !strings.HasSuffix(i.Commit, "-dirty"):
+			i.Commit += "-dirty"
+		}
+	}
 }
 
 // ShortCommit is the first 12 characters of the commit, for human output.

@@ -41,10 +41,12 @@ func NewGenerator(seed uint64, now func() time.Time) *Generator {
 	case now == nil:
 		now = time.Now
 	}
+	// Sample ids and timestamps only, reproducible from a seed: a secret
+	// never comes from this generator (secret_key is Params.Secret).
 	if seed == 0 {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // G404: see above
 	}
-	return &Generator{now: now, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &Generator{now: now, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // G404: see above
 }
 
 // Body returns a fresh body of kind k.
@@ -126,25 +128,7 @@ func compile(raw []byte) (*template, error) {
 	if !json.Valid(raw) {
 		return nil, fmt.Errorf("not valid JSON")
 	}
-	var spans []span
-	re := patterns()
-	for _, m := range re.time.FindAllIndex(raw, -1) {
-		spans = append(spans, span{m[0], m[1], slotTime})
-	}
-	for _, m := range re.token.FindAllSubmatchIndex(raw, -1) {
-		if isMixedToken(raw[m[2]:m[3]]) {
-			spans = append(spans, span{m[2], m[3], slotToken})
-		}
-	}
-	for _, keyed := range []struct {
-		re *regexp.Regexp
-		k  slotKind
-	}{{re.hexKey, slotHex32}, {re.uuidKey, slotUUID}, {re.secret, slotSecret}} {
-		for _, m := range keyed.re.FindAllSubmatchIndex(raw, -1) {
-			spans = append(spans, span{m[2], m[3], keyed.k})
-		}
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	spans := findSpans(raw)
 	tp := &template{size: len(raw)}
 	seen := map[string]int{}
 	pos := 0
@@ -183,6 +167,31 @@ func compile(raw []byte) (*template, error) {
 		}
 	}
 	return tp, nil
+}
+
+// findSpans lists the places in raw that compile's rules regenerate, in
+// order of their start (overlaps included).
+func findSpans(raw []byte) []span {
+	var spans []span
+	re := patterns()
+	for _, m := range re.time.FindAllIndex(raw, -1) {
+		spans = append(spans, span{m[0], m[1], slotTime})
+	}
+	for _, m := range re.token.FindAllSubmatchIndex(raw, -1) {
+		if isMixedToken(raw[m[2]:m[3]]) {
+			spans = append(spans, span{m[2], m[3], slotToken})
+		}
+	}
+	for _, keyed := range []struct {
+		re *regexp.Regexp
+		k  slotKind
+	}{{re.hexKey, slotHex32}, {re.uuidKey, slotUUID}, {re.secret, slotSecret}} {
+		for _, m := range keyed.re.FindAllSubmatchIndex(raw, -1) {
+			spans = append(spans, span{m[2], m[3], keyed.k})
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	return spans
 }
 
 // scheduledKeys name timestamps that lie in the future of the event (monday's

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -345,7 +346,7 @@ func TestRedirectIsAFailure(t *testing.T) {
 func TestStatusHints(t *testing.T) {
 	for code, want := range map[int]string{401: "pass --secret", 404: "is the path right?", 405: "accept POST",
 		413: "size limit", 500: "see its log", 204: "only 200"} {
-		o, _ := testOptions(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }))
+		o, _ := testOptions(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }))
 		o.Run = map[ID]bool{Status200: true}
 		r := result(t, run(t, o), Status200)
 		wantDetail(t, r, want)
@@ -471,7 +472,7 @@ func TestOtherFamilies(t *testing.T) {
 	h := &handler{now: clock.Now}
 	o, _ := testOptions(t, h)
 	o.Now = clock.Now
-	o.Kinds = append(catalog.ByFamily(catalog.App)[:1], catalog.ByFamily(catalog.Monday)[:1]...)
+	o.Kinds = slices.Concat(catalog.ByFamily(catalog.App)[:1], catalog.ByFamily(catalog.Monday)[:1])
 	o.ClientID, o.MondaySecret = testClientID, testMonday
 	rep := run(t, o)
 	if diff := cmp.Diff(allPass(map[ID]Status{Order: Skip}), grades(rep)); diff != "" {

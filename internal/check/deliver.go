@@ -133,23 +133,10 @@ func (r *runner) deliver(ctx context.Context, d delivery) outcome {
 		pace = &pacing{chunks: r.o.SlowChunks, interval: r.o.SlowInterval, sleep: r.o.Sleep}
 		ctx = context.WithValue(ctx, pacingKey{}, pace)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.o.URL, bytes.NewReader(d.body))
+	req, err := r.request(ctx, d)
 	if err != nil {
 		o.err = err
 		return o
-	}
-	for k, v := range r.o.Header {
-		req.Header[k] = append([]string(nil), v...)
-	}
-	if req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range d.header {
-		if len(v) == 0 { // a header this delivery must not carry
-			req.Header.Del(k)
-			continue
-		}
-		req.Header[k] = append([]string(nil), v...)
 	}
 	start := r.o.Now()
 	resp, err := r.client.Do(req)
@@ -177,6 +164,30 @@ func (r *runner) deliver(ctx context.Context, d delivery) outcome {
 	// did not cut off: it is late all the same.
 	o.timedOut = o.latency > r.o.Timeout
 	return o
+}
+
+// request is d's POST: the run's headers (-H), Content-Type
+// application/json unless one is given, then d's own headers, an empty one
+// removing the header.
+func (r *runner) request(ctx context.Context, d delivery) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.o.URL, bytes.NewReader(d.body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.o.Header {
+		req.Header[k] = append([]string(nil), v...)
+	}
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range d.header {
+		if len(v) == 0 { // a header this delivery must not carry
+			req.Header.Del(k)
+			continue
+		}
+		req.Header[k] = append([]string(nil), v...)
+	}
+	return req, nil
 }
 
 func isTimeout(err error) bool {

@@ -12,7 +12,7 @@ import (
 )
 
 // SandboxResult is what one sandbox trigger did: the command maps the
-// sandbox's answer (livechattest.TriggerResult) into it.
+// sandbox's answer (livechatfake.TriggerResult) into it.
 type SandboxResult struct {
 	// Registered counts the webhooks registered for the action.
 	Registered int

@@ -20,6 +20,7 @@ import (
 // Source says where a resolved value came from.
 type Source string
 
+// The sources, in precedence order; `lcwh config list` shows their names.
 const (
 	SourceFlag    Source = "flag"
 	SourceEnv     Source = "env"

@@ -13,6 +13,7 @@ import (
 // Kind says how a key's value is validated.
 type Kind int
 
+// The kinds of value a key takes.
 const (
 	KindString Kind = iota
 	KindURL

@@ -52,6 +52,7 @@ type Keyring interface {
 // calls fail at once rather than autolaunch a bus.
 type OSKeyring struct{}
 
+// Get reads the secret of service and user from the keychain.
 func (OSKeyring) Get(service, user string) (string, error) {
 	if err := sessionBus(os.LookupEnv); err != nil {
 		return "", err
@@ -59,6 +60,7 @@ func (OSKeyring) Get(service, user string) (string, error) {
 	return keyring.Get(service, user)
 }
 
+// Set stores s as the secret of service and user.
 func (OSKeyring) Set(service, user, s string) error {
 	if err := sessionBus(os.LookupEnv); err != nil {
 		return err
@@ -66,6 +68,7 @@ func (OSKeyring) Set(service, user, s string) error {
 	return keyring.Set(service, user, s)
 }
 
+// Delete removes the secret of service and user.
 func (OSKeyring) Delete(service, user string) error {
 	if err := sessionBus(os.LookupEnv); err != nil {
 		return err

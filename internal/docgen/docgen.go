@@ -56,10 +56,12 @@ func Write(dir string) error {
 	}
 	for rel, b := range files {
 		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		// Committed docs, man pages and completions: readable by everyone,
+		// as the repository and the release archives are.
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil { //nolint:gosec // G301: see above
 			return err
 		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
+		if err := os.WriteFile(p, b, 0o644); err != nil { //nolint:gosec // G306: see above
 			return err
 		}
 	}

@@ -13,16 +13,17 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/lease"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 )
 
-const owner = livechattest.ServerClientID
+const owner = livechatfake.ServerClientID
 
 var testNow = time.Date(2026, 6, 3, 10, 0, 0, 0, time.UTC)
 
 // env is the fake LiveChat API on loopback with a client for it.
 type env struct {
-	fake   *livechattest.Server
+	fake   *livechatfaketest.Server
 	srv    *httptest.Server
 	client *livechat.Client
 	// setup counts the requests made before doctor ran.
@@ -31,10 +32,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{fake: livechattest.New()}
+	e := &env{fake: livechatfaketest.New()}
 	e.srv = httptest.NewServer(e.fake)
 	t.Cleanup(e.srv.Close)
-	e.client = e.clientWith(auth.PAT{AccountID: livechattest.AccountID, Token: livechattest.PATToken}.Header())
+	e.client = e.clientWith(auth.PAT{AccountID: livechatfake.AccountID, Token: livechatfake.PATToken}.Header())
 	return e
 }
 
@@ -66,7 +67,7 @@ func (e *env) register(t *testing.T, r livechat.RegisterRequest) string {
 func (e *env) options() Options {
 	return Options{
 		ClientID: owner, Version: "3.6",
-		Credential: &Credential{Method: "pat", Source: "file", AccountID: livechattest.AccountID},
+		Credential: &Credential{Method: "pat", Source: "file", AccountID: livechatfake.AccountID},
 		API:        e.client,
 		Now:        func() time.Time { return testNow },
 		Hostname:   func() (string, error) { return "devbox", nil },
@@ -158,7 +159,7 @@ func TestHealthy(t *testing.T) {
 			t.Errorf("%s: fix without a problem: %q", it.ID, it.Fix)
 		}
 	}
-	wantFound(t, item(t, r, IDCredentials), "Personal Access Token of account "+livechattest.AccountID)
+	wantFound(t, item(t, r, IDCredentials), "Personal Access Token of account "+livechatfake.AccountID)
 	wantFound(t, item(t, r, IDCredentials), "accepted by LiveChat")
 	wantFound(t, item(t, r, IDEnablement), "are enabled on your license")
 	wantFound(t, item(t, r, IDFilters), "no filters: every incoming_event event is sent")
@@ -491,7 +492,7 @@ func TestSecretUnreadable(t *testing.T) {
 func TestMissingScope(t *testing.T) {
 	e := newEnv(t)
 	o := e.options()
-	o.API = e.clientWith(auth.PAT{AccountID: livechattest.AccountID, Token: livechattest.ReadOnlyPAT}.Header())
+	o.API = e.clientWith(auth.PAT{AccountID: livechatfake.AccountID, Token: livechatfake.ReadOnlyPAT}.Header())
 	r := e.run(t, o)
 	it := item(t, r, IDCredentials)
 	wantStatus(t, it, Fail)
@@ -507,19 +508,19 @@ func TestMissingScope(t *testing.T) {
 
 func TestOAuthScopes(t *testing.T) {
 	e := newEnv(t)
-	e.fake.State(func(s *livechattest.State) {
-		s.Tokens["dal:oauth-test-token"] = &livechattest.Token{Access: "dal:oauth-test-token", ClientID: owner,
-			AccountID: livechattest.AccountID, Scopes: []string{scopeConfig, scopeStateRO}, Expiry: time.Now().Add(time.Hour)}
+	e.fake.State(func(s *livechatfake.State) {
+		s.Tokens["dal:oauth-test-token"] = &livechatfake.Token{Access: "dal:oauth-test-token", ClientID: owner,
+			AccountID: livechatfake.AccountID, Scopes: []string{scopeConfig, scopeStateRO}, Expiry: time.Now().Add(time.Hour)}
 	})
 	o := e.options()
 	c := e.clientWith("Bearer dal:oauth-test-token")
 	c.Bearer, c.TokenClientID = true, owner
 	o.API = c
-	o.Credential = &Credential{Method: "oauth", Source: "keyring", AccountID: livechattest.AccountID, ClientID: owner,
+	o.Credential = &Credential{Method: "oauth", Source: "keyring", AccountID: livechatfake.AccountID, ClientID: owner,
 		Scopes: []string{scopeConfig, scopeStateRO}}
 	it := item(t, e.run(t, o), IDCredentials)
 	wantStatus(t, it, Warn)
-	wantFound(t, it, "OAuth login of account "+livechattest.AccountID+" through client "+owner)
+	wantFound(t, it, "OAuth login of account "+livechatfake.AccountID+" through client "+owner)
 	wantFound(t, it, "missing scope: webhooks.state:rw (enable and disable need webhooks.state:rw)")
 	wantFix(t, it, "lcwh auth login --client-id "+owner)
 }
@@ -561,7 +562,7 @@ func TestLimitReached(t *testing.T) {
 func TestRejectedToken(t *testing.T) {
 	e := newEnv(t)
 	o := e.options()
-	o.API = e.clientWith(auth.PAT{AccountID: livechattest.AccountID, Token: "dal:wrong-token"}.Header())
+	o.API = e.clientWith(auth.PAT{AccountID: livechatfake.AccountID, Token: "dal:wrong-token"}.Header())
 	o.Credential.Source = "env LCWH_PAT"
 	r := e.run(t, o)
 	if !r.AuthFailed || !r.Failed() {
@@ -629,8 +630,8 @@ func TestVersion(t *testing.T) {
 	wantFound(t, it, "3.5 is legacy")
 
 	// A registered filter the version's table does not allow (or know).
-	e.fake.State(func(s *livechattest.State) {
-		s.Webhooks[owner] = append(s.Webhooks[owner], &livechattest.Webhook{ID: "w1", RegisterRequest: livechat.RegisterRequest{
+	e.fake.State(func(s *livechatfake.State) {
+		s.Webhooks[owner] = append(s.Webhooks[owner], &livechatfake.Webhook{ID: "w1", RegisterRequest: livechat.RegisterRequest{
 			Action: "incoming_chat", URL: "https://hooks.example.com/lc", Type: "license", SecretKey: "s",
 			Filters: &livechat.Filters{AuthorType: "customer"}}})
 	})

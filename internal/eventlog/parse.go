@@ -71,7 +71,7 @@ func parse(doc []byte) (*Record, error) {
 	}
 	// gjson reads a string; doc outlives this call and every value kept is
 	// copied, so no string below escapes aliasing doc.
-	top := gjson.Parse(unsafe.String(unsafe.SliceData(doc), len(doc)))
+	top := gjson.Parse(unsafe.String(unsafe.SliceData(doc), len(doc))) //nolint:gosec // G103: read-only view, see above; BenchmarkReader
 	var f fields
 	top.ForEach(func(k, v gjson.Result) bool {
 		f.set(k.Str, v)
@@ -201,31 +201,39 @@ func legacyBody(doc []byte, body, lf, cr gjson.Result) ([]byte, error) {
 		end++
 	}
 	out := append([]byte(nil), doc[start:end]...)
-	for _, l := range [...]struct {
-		offs gjson.Result
-		c    byte
-	}{{lf, '\n'}, {cr, '\r'}} {
-		if !l.offs.Exists() {
-			continue
-		}
-		if !l.offs.IsArray() {
-			return nil, ErrOffsets
-		}
-		var bad bool
-		l.offs.ForEach(func(_, o gjson.Result) bool {
-			i := int(o.Int())
-			if o.Type != gjson.Number || o.Raw != strconv.Itoa(i) || i < 0 || i >= len(out) || out[i] != ' ' {
-				bad = true
-				return false
-			}
-			out[i] = l.c
-			return true
-		})
-		if bad {
-			return nil, ErrOffsets
-		}
+	if err := restoreBreaks(out, lf, '\n'); err != nil {
+		return nil, err
+	}
+	if err := restoreBreaks(out, cr, '\r'); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// restoreBreaks puts c back at each offset of offs (body_lf or body_cr) in
+// out, where the legacy writer left a space. Anything but an array of
+// in-range offsets of spaces is ErrOffsets.
+func restoreBreaks(out []byte, offs gjson.Result, c byte) error {
+	if !offs.Exists() {
+		return nil
+	}
+	if !offs.IsArray() {
+		return ErrOffsets
+	}
+	var bad bool
+	offs.ForEach(func(_, o gjson.Result) bool {
+		i := int(o.Int())
+		if o.Type != gjson.Number || o.Raw != strconv.Itoa(i) || i < 0 || i >= len(out) || out[i] != ' ' {
+			bad = true
+			return false
+		}
+		out[i] = c
+		return true
+	})
+	if bad {
+		return ErrOffsets
+	}
+	return nil
 }
 
 // clone copies a string value out of the document.

@@ -138,8 +138,7 @@ func (r *Reader) feed(no int, text []byte, cut bool) {
 		if len(t) == 0 {
 			return
 		}
-		first, last := t[0], t[len(t)-1]
-		if r.flat || (first == '{' && last == '}') || (first == '[' && last == ']') || (first != '{' && first != '[') {
+		if r.wholeLine(t) {
 			r.doc(no, t, cut, len(text))
 			return
 		}
@@ -174,6 +173,14 @@ func (r *Reader) feed(no int, text []byte, cut bool) {
 	case r.size > r.max:
 		r.retry(ErrTooLong)
 	}
+}
+
+// wholeLine reports whether t, a trimmed line that is not empty, is a
+// document of its own: every line is in flat mode, and otherwise a line
+// that closes the bracket it opens, or opens none.
+func (r *Reader) wholeLine(t []byte) bool {
+	first, last := t[0], t[len(t)-1]
+	return r.flat || (first == '{' && last == '}') || (first == '[' && last == ']') || (first != '{' && first != '[')
 }
 
 // retry reports the first pending line and reads the others again, so one

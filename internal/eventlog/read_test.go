@@ -376,7 +376,8 @@ func TestGuideExamples(t *testing.T) {
 	}
 	var examples []string
 	for _, block := range strings.Split(string(doc), "```json\n")[1:] {
-		examples = append(examples, block[:strings.Index(block, "```")])
+		example, _, _ := strings.Cut(block, "```")
+		examples = append(examples, example)
 	}
 	if len(examples) < 4 {
 		t.Fatalf("found %d examples", len(examples))

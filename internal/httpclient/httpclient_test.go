@@ -66,7 +66,7 @@ func TestRedactForm(t *testing.T) {
 func TestDebugLogIsTerminalSafe(t *testing.T) {
 	for _, c := range termtexttest.Hostile() {
 		body := "<p>" + c.Text + "</p>" + strings.Repeat("€", maxLoggedBody/3+1)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header()["X-Evil"] = []string{strings.ToValidUTF8(strings.Map(func(r rune) rune {
 				if r < 0x20 || r == 0x7f {
 					return -1 // net/http refuses to send these in a header

@@ -76,9 +76,13 @@ func Test() (*IOStreams, *TestStreams) {
 		&TestStreams{In: in, Out: out, ErrOut: errOut}
 }
 
-// SetStdinTTY, SetStdoutTTY and SetStderrTTY pretend a stream is a terminal (tests).
-func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
+// SetStdinTTY pretends stdin is a terminal, or not (tests).
+func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
+
+// SetStdoutTTY pretends stdout is a terminal, or not (tests).
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+
+// SetStderrTTY pretends stderr is a terminal, or not (tests).
 func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // SetColorForced forces colour on every stream, as CLICOLOR_FORCE does.

@@ -42,3 +42,40 @@ func TestReadPasswordFromPipe(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+func TestProgressLineOnATerminal(t *testing.T) {
+	ios, ts := Test()
+	ios.SetStderrTTY(true)
+	p := ios.ProgressLine()
+	if !p.Active() {
+		t.Fatal("not active on a terminal")
+	}
+	p.Clear() // nothing shown: nothing to erase
+	p.Show("one")
+	p.Show("two")
+	p.Printf("! note %d\n", 1)
+	p.Clear() // erased by Printf already
+	p.Show("three")
+	p.Clear()
+	want := "\r\x1b[Kone\r\x1b[Ktwo\r\x1b[K! note 1\n\r\x1b[Kthree\r\x1b[K"
+	if got := ts.ErrOut.String(); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+	if ts.Out.Len() != 0 {
+		t.Errorf("stdout %q", ts.Out.String())
+	}
+}
+
+func TestProgressLineElsewhereDrawsNothing(t *testing.T) {
+	ios, ts := Test()
+	p := ios.ProgressLine()
+	if p.Active() {
+		t.Fatal("active without a terminal")
+	}
+	p.Show("one")
+	p.Clear()
+	p.Printf("! note\n")
+	if got := ts.ErrOut.String(); got != "! note\n" {
+		t.Errorf("stderr %q, want only the note", got)
+	}
+}

@@ -34,13 +34,13 @@ func (e *DepthError) Error() string {
 var structural = [256]bool{'"': true, '[': true, ']': true, '{': true, '}': true}
 
 // CheckDepth returns a *DepthError when b nests arrays and objects deeper
-// than max, else nil. It does not validate b: brackets inside strings are
+// than limit, else nil. It does not validate b: brackets inside strings are
 // skipped by JSON's string rules, and on invalid input it only promises
-// that a validator reading b left to right never nests deeper than max
+// that a validator reading b left to right never nests deeper than limit
 // before it fails. It runs in one pass without recursion or allocation.
-func CheckDepth(b []byte, max int) error {
-	if d, off := depth(b, max); d > max {
-		return &DepthError{Max: max, Offset: off}
+func CheckDepth(b []byte, limit int) error {
+	if d, off := depth(b, limit); d > limit {
+		return &DepthError{Max: limit, Offset: off}
 	}
 	return nil
 }
@@ -55,9 +55,9 @@ func Depth(b []byte, limit int) int {
 }
 
 // Valid reports whether b is one valid JSON value (surrounding whitespace
-// allowed) nested no deeper than max. It is CheckDepth, then gjson.Valid.
-func Valid(b []byte, max int) bool {
-	return CheckDepth(b, max) == nil && gjson.ValidBytes(b)
+// allowed) nested no deeper than limit. It is CheckDepth, then gjson.Valid.
+func Valid(b []byte, limit int) bool {
+	return CheckDepth(b, limit) == nil && gjson.ValidBytes(b)
 }
 
 // depth returns the deepest nesting in b, scanning until it passes limit

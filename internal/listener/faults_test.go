@@ -564,7 +564,7 @@ func TestForwardDoesNotFollowRedirects(t *testing.T) {
 }
 
 func TestForwardErrorsHidePasswords(t *testing.T) {
-	closer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	closer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		c, _, _ := http.NewResponseController(w).Hijack()
 		c.Close()
 	}))

@@ -236,22 +236,37 @@ func ValidateFilters(name WebhookName, f *Filters) error {
 	if f.AuthorType != "" && f.AuthorType != "customer" && f.AuthorType != "agent" {
 		return invalid("filter author_type must be customer or agent, not %q", f.AuthorType)
 	}
-	if f.SourceType != nil && len(f.SourceType) == 0 {
+	if err := validateSourceType(f.SourceType); err != nil {
+		return err
+	}
+	return validateChatPresence(f.ChatPresence)
+}
+
+// validateSourceType checks source_type: at least one value, each known.
+func validateSourceType(st []string) error {
+	if st != nil && len(st) == 0 {
 		return invalid("filter source_type needs at least one of my_client, other_clients, system")
 	}
-	for _, s := range f.SourceType {
+	for _, s := range st {
 		if s != "my_client" && s != "other_clients" && s != "system" {
 			return invalid("filter source_type values are my_client, other_clients, system, not %q", s)
 		}
 	}
-	if cp := f.ChatPresence; cp != nil {
-		if cp.UserIDs == nil && cp.MyBots == nil {
-			return invalid("filter chat_presence needs user_ids or my_bots")
-		}
-		if u := cp.UserIDs; u != nil {
-			if (len(u.Values) > 0) == (len(u.ExcludeValues) > 0) {
-				return invalid("filter chat_presence.user_ids needs exactly one of values and exclude_values")
-			}
+	return nil
+}
+
+// validateChatPresence checks chat_presence: user_ids or my_bots, and
+// user_ids with exactly one of its lists.
+func validateChatPresence(cp *ChatPresence) error {
+	if cp == nil {
+		return nil
+	}
+	if cp.UserIDs == nil && cp.MyBots == nil {
+		return invalid("filter chat_presence needs user_ids or my_bots")
+	}
+	if u := cp.UserIDs; u != nil {
+		if (len(u.Values) > 0) == (len(u.ExcludeValues) > 0) {
+			return invalid("filter chat_presence.user_ids needs exactly one of values and exclude_values")
 		}
 	}
 	return nil
@@ -308,29 +323,8 @@ func SetFilter(f *Filters, kv string) error {
 	if !ok || key == "" {
 		return invalid("filter %q must look like key=value", kv)
 	}
-	list := func() []string {
-		var out []string
-		for _, p := range strings.Split(val, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		if out == nil {
-			out = []string{}
-		}
-		return out
-	}
-	boolean := func() (*bool, error) {
-		switch val {
-		case "true":
-			b := true
-			return &b, nil
-		case "false":
-			b := false
-			return &b, nil
-		}
-		return nil, invalid("filter %s must be true or false, not %q", key, val)
-	}
+	list := func() []string { return filterList(val) }
+	boolean := func() (*bool, error) { return filterBool(key, val) }
 	presence := func() *ChatPresence {
 		if f.ChatPresence == nil {
 			f.ChatPresence = &ChatPresence{}
@@ -370,6 +364,31 @@ func SetFilter(f *Filters, kv string) error {
 		return invalid("unknown filter %q (known: author_type, only_my_chats, source_type, agent_ids, chat_presence.my_bots, chat_presence.user_ids.values, chat_presence.user_ids.exclude_values)", key)
 	}
 	return nil
+}
+
+// filterList is a comma-separated filter value: trimmed, empty items
+// dropped, never nil.
+func filterList(val string) []string {
+	out := []string{}
+	for _, p := range strings.Split(val, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// filterBool is a true/false filter value.
+func filterBool(key, val string) (*bool, error) {
+	switch val {
+	case "true":
+		b := true
+		return &b, nil
+	case "false":
+		b := false
+		return &b, nil
+	}
+	return nil, invalid("filter %s must be true or false, not %q", key, val)
 }
 
 func contains(list []string, s string) bool {

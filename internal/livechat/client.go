@@ -104,7 +104,7 @@ func backoff(n int, retryAfter string, now time.Time) time.Duration {
 		}
 	}
 	d := 500 * time.Millisecond << n
-	return d + time.Duration(rand.Int64N(int64(d/2)+1))
+	return d + time.Duration(rand.Int64N(int64(d/2)+1)) //nolint:gosec // G404: jitter spreads retries; nothing depends on it being unpredictable
 }
 
 // call POSTs in to method and decodes the success body into out (nil
@@ -127,16 +127,7 @@ func (c *Client) call(ctx context.Context, method, action string, in, out any) e
 		}
 		c.noticeLifecycle(hdr)
 		if status == http.StatusOK {
-			if out == nil {
-				return nil
-			}
-			if len(bytes.TrimSpace(resp)) == 0 {
-				return &ResponseError{Method: method, Status: status, ContentType: hdr.Get("Content-Type"), Snippet: "empty body"}
-			}
-			if err := json.Unmarshal(resp, out); err != nil {
-				return &ResponseError{Method: method, Status: status, ContentType: hdr.Get("Content-Type"), Snippet: snippet(resp)}
-			}
-			return nil
+			return decodeSuccess(method, hdr, resp, out)
 		}
 		env, ok := DecodeEnvelope(resp)
 		if ok && env.Type == "misdirected_request" {
@@ -164,6 +155,21 @@ func (c *Client) call(ctx context.Context, method, action string, in, out any) e
 		}
 		return ae
 	}
+}
+
+// decodeSuccess decodes a 200's body into out (nil ignores it); a body
+// that is empty or not the JSON expected is a ResponseError.
+func decodeSuccess(method string, hdr http.Header, resp []byte, out any) error {
+	if out == nil {
+		return nil
+	}
+	if len(bytes.TrimSpace(resp)) == 0 {
+		return &ResponseError{Method: method, Status: http.StatusOK, ContentType: hdr.Get("Content-Type"), Snippet: "empty body"}
+	}
+	if err := json.Unmarshal(resp, out); err != nil {
+		return &ResponseError{Method: method, Status: http.StatusOK, ContentType: hdr.Get("Content-Type"), Snippet: snippet(resp)}
+	}
+	return nil
 }
 
 func (c *Client) post(ctx context.Context, method string, body []byte, region string) (int, http.Header, []byte, error) {

@@ -15,13 +15,14 @@ import (
 	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 )
 
-const owner = livechattest.ServerClientID
+const owner = livechatfake.ServerClientID
 
 type harness struct {
-	fake   *livechattest.Server
+	fake   *livechatfaketest.Server
 	srv    *httptest.Server
 	client *livechat.Client
 	sleeps []time.Duration
@@ -29,7 +30,7 @@ type harness struct {
 
 func newHarness(t *testing.T, token string) *harness {
 	t.Helper()
-	h := &harness{fake: livechattest.New()}
+	h := &harness{fake: livechatfaketest.New()}
 	h.srv = httptest.NewServer(h.fake)
 	t.Cleanup(h.srv.Close)
 	h.client = h.newClient(token, 0)
@@ -37,14 +38,14 @@ func newHarness(t *testing.T, token string) *harness {
 }
 
 func (h *harness) newClient(token string, timeout time.Duration) *livechat.Client {
-	src := auth.StaticHeader(auth.PAT{AccountID: livechattest.AccountID, Token: token}.Header())
+	src := auth.StaticHeader(auth.PAT{AccountID: livechatfake.AccountID, Token: token}.Header())
 	hc := httpclient.New(httpclient.Options{Version: "test", Timeout: timeout,
 		Auth: func(rt http.RoundTripper) http.RoundTripper { return &auth.Transport{Base: rt, Source: src} }})
 	return &livechat.Client{BaseURL: h.srv.URL, Version: "3.6", HTTP: hc,
 		Sleep: func(_ context.Context, d time.Duration) error { h.sleeps = append(h.sleeps, d); return nil }}
 }
 
-func lastBody(t *testing.T, f *livechattest.Server) map[string]any {
+func lastBody(t *testing.T, f *livechatfaketest.Server) map[string]any {
 	t.Helper()
 	reqs := f.Requests()
 	var m map[string]any
@@ -55,7 +56,7 @@ func lastBody(t *testing.T, f *livechattest.Server) map[string]any {
 }
 
 func TestLifecycle(t *testing.T) {
-	h := newHarness(t, livechattest.PATToken)
+	h := newHarness(t, livechatfake.PATToken)
 	ctx := context.Background()
 	yes := true
 	req := livechat.RegisterRequest{
@@ -148,7 +149,7 @@ func TestErrors(t *testing.T) {
 		return livechat.RegisterRequest{Action: action, SecretKey: "s", URL: "https://e.com", OwnerClientID: owner, Type: "license"}
 	}
 	t.Run("limit_reached", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
+		h := newHarness(t, livechatfake.PATToken)
 		for i := 0; i < 3; i++ {
 			if _, err := h.client.RegisterWebhook(ctx, reg("chat_deactivated")); err != nil {
 				t.Fatal(err)
@@ -172,7 +173,7 @@ func TestErrors(t *testing.T) {
 		}
 	})
 	t.Run("authorization scope", func(t *testing.T) {
-		h := newHarness(t, livechattest.ReadOnlyPAT)
+		h := newHarness(t, livechatfake.ReadOnlyPAT)
 		err := h.client.EnableLicenseWebhooks(ctx, owner)
 		var ae *livechat.APIError
 		if !errors.As(err, &ae) || !errors.Is(err, livechat.ErrAuthorization) || !strings.Contains(ae.Hint(), "webhooks.state:rw") {
@@ -180,14 +181,14 @@ func TestErrors(t *testing.T) {
 		}
 	})
 	t.Run("authorization owner", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		_, err := h.client.ListWebhooks(ctx, livechattest.ForeignClientID)
+		h := newHarness(t, livechatfake.PATToken)
+		_, err := h.client.ListWebhooks(ctx, livechatfake.ForeignClientID)
 		if !errors.Is(err, livechat.ErrAuthorization) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("validation message", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
+		h := newHarness(t, livechatfake.PATToken)
 		h.fake.Statuses["validation"] = 422
 		r := reg("agent_deleted")
 		r.AdditionalData = []string{"chat_properties"}
@@ -198,7 +199,7 @@ func TestErrors(t *testing.T) {
 		}
 	})
 	t.Run("pat needs owner for state", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
+		h := newHarness(t, livechatfake.PATToken)
 		if _, err := h.client.LicenseWebhooksState(ctx, ""); !errors.Is(err, livechat.ErrOwnerRequired) {
 			t.Fatalf("err = %v", err)
 		}
@@ -207,8 +208,8 @@ func TestErrors(t *testing.T) {
 		}
 	})
 	t.Run("non-JSON body", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 404, Body: "<html>nginx</html>", ContentType: "text/html"})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 404, Body: "<html>nginx</html>", ContentType: "text/html"})
 		_, err := h.client.ListWebhooks(ctx, owner)
 		var re *livechat.ResponseError
 		if !errors.As(err, &re) || !errors.Is(err, livechat.ErrBadResponse) || !strings.Contains(err.Error(), "HTTP 404, text/html") {
@@ -216,21 +217,21 @@ func TestErrors(t *testing.T) {
 		}
 	})
 	t.Run("non-JSON success", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 200, Body: "ok", ContentType: "text/plain"})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 200, Body: "ok", ContentType: "text/plain"})
 		if _, err := h.client.ListWebhooks(ctx, owner); !errors.Is(err, livechat.ErrBadResponse) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("empty success for no-payload methods", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 200, Body: " "})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 200, Body: " "})
 		if err := h.client.EnableLicenseWebhooks(ctx, owner); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("unsupported version", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
+		h := newHarness(t, livechatfake.PATToken)
 		h.client.Version = "3.4"
 		if _, err := h.client.ListWebhooks(ctx, owner); !errors.Is(err, livechat.ErrUnsupportedVersion) {
 			t.Fatalf("err = %v", err)
@@ -241,8 +242,8 @@ func TestErrors(t *testing.T) {
 func TestRetries(t *testing.T) {
 	ctx := context.Background()
 	t.Run("429 honours Retry-After", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 429, RetryAfter: "2", Times: 2})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 429, RetryAfter: "2", Times: 2})
 		if _, err := h.client.ListWebhooks(ctx, owner); err != nil {
 			t.Fatal(err)
 		}
@@ -251,8 +252,8 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("503 gives up after 3 retries", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 503, Times: 10})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 503, Times: 10})
 		_, err := h.client.ListWebhooks(ctx, owner)
 		if n := len(h.fake.Requests()); n != 4 || len(h.sleeps) != 3 {
 			t.Errorf("requests = %d, sleeps = %v", n, h.sleeps)
@@ -267,15 +268,15 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("500 on register is not retried", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 500, Times: 10})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 500, Times: 10})
 		_, err := h.client.RegisterWebhook(ctx, livechat.RegisterRequest{Action: "chat_deactivated", SecretKey: "s", URL: "https://e.com", OwnerClientID: owner, Type: "license"})
 		if n := len(h.fake.Requests()); n != 1 || err == nil {
 			t.Errorf("requests = %d, err = %v", n, err)
 		}
 	})
 	t.Run("misdirected retries once with X-Region", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
+		h := newHarness(t, livechatfake.PATToken)
 		h.fake.Region = "fra"
 		if _, err := h.client.ListWebhooks(ctx, owner); err != nil {
 			t.Fatal(err)
@@ -286,8 +287,8 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("second misdirected is an error", func(t *testing.T) {
-		h := newHarness(t, livechattest.PATToken)
-		h.fake.Inject(livechattest.Fault{Status: 421, Body: `{"error":{"type":"misdirected_request","message":"Wrong region","data":{"region":"fra"}}}`, Times: 5})
+		h := newHarness(t, livechatfake.PATToken)
+		h.fake.Inject(livechatfaketest.Fault{Status: 421, Body: `{"error":{"type":"misdirected_request","message":"Wrong region","data":{"region":"fra"}}}`, Times: 5})
 		_, err := h.client.ListWebhooks(ctx, owner)
 		if !errors.Is(err, livechat.ErrMisdirected) || len(h.fake.Requests()) != 2 {
 			t.Errorf("err = %v after %d requests", err, len(h.fake.Requests()))
@@ -296,11 +297,11 @@ func TestRetries(t *testing.T) {
 }
 
 func TestSlowServer(t *testing.T) {
-	h := newHarness(t, livechattest.PATToken)
+	h := newHarness(t, livechatfake.PATToken)
 	release := make(chan struct{})
 	defer close(release)
-	h.fake.Inject(livechattest.Fault{Block: release})
-	c := h.newClient(livechattest.PATToken, 20*time.Millisecond)
+	h.fake.Inject(livechatfaketest.Fault{Block: release})
+	c := h.newClient(livechatfake.PATToken, 20*time.Millisecond)
 	_, err := c.ListWebhooks(context.Background(), owner)
 	if err == nil || !strings.Contains(err.Error(), "did not answer in time") {
 		t.Fatalf("err = %v", err)
@@ -308,7 +309,7 @@ func TestSlowServer(t *testing.T) {
 }
 
 func TestLegacyWarning(t *testing.T) {
-	h := newHarness(t, livechattest.PATToken)
+	h := newHarness(t, livechatfake.PATToken)
 	var warnings []string
 	h.client.Version = "3.5"
 	h.client.Warn = func(m string) { warnings = append(warnings, m) }
@@ -324,7 +325,7 @@ func TestLegacyWarning(t *testing.T) {
 
 func TestListSecretsReading(t *testing.T) {
 	// Whether list_webhooks returns secret_key is undocumented: both decode.
-	h := newHarness(t, livechattest.PATToken)
+	h := newHarness(t, livechatfake.PATToken)
 	h.fake.ListSecrets = true
 	r := livechat.RegisterRequest{Action: "chat_deactivated", SecretKey: "topsecret", URL: "https://e.com", OwnerClientID: owner, Type: "license", AdditionalData: []string{"chat_properties"}}
 	if _, err := h.client.RegisterWebhook(context.Background(), r); err != nil {
@@ -337,12 +338,12 @@ func TestListSecretsReading(t *testing.T) {
 }
 
 func TestBearerStateWithoutOwner(t *testing.T) {
-	h := newHarness(t, livechattest.PATToken)
+	h := newHarness(t, livechatfake.PATToken)
 	var token string
-	h.fake.State(func(s *livechattest.State) {
+	h.fake.State(func(s *livechatfake.State) {
 		token = "dal:at_test"
-		s.Tokens[token] = &livechattest.Token{Access: token, Refresh: "rt", ClientID: livechattest.ClientID,
-			AccountID: livechattest.AccountID, Scopes: livechattest.WebhookScopes, Expiry: time.Now().Add(time.Hour)}
+		s.Tokens[token] = &livechatfake.Token{Access: token, Refresh: "rt", ClientID: livechatfake.ClientID,
+			AccountID: livechatfake.AccountID, Scopes: livechatfake.WebhookScopes, Expiry: time.Now().Add(time.Hour)}
 	})
 	hc := httpclient.New(httpclient.Options{Auth: func(rt http.RoundTripper) http.RoundTripper {
 		return &auth.Transport{Base: rt, Source: auth.StaticHeader("Bearer " + token)}
@@ -360,14 +361,14 @@ func TestBearerStateWithoutOwner(t *testing.T) {
 		t.Errorf("request: %s %v", reqs[0].Body, reqs[0].Header)
 	}
 	// The token's own client is the one disabled; an explicit owner overrides it.
-	if on, _ := c.LicenseWebhooksState(context.Background(), livechattest.ServerClientID); !on {
+	if on, _ := c.LicenseWebhooksState(context.Background(), livechatfake.ServerClientID); !on {
 		t.Error("explicit owner_client_id did not override the token's client")
 	}
 }
 
 func TestRetryAfterDate(t *testing.T) {
-	h := newHarness(t, livechattest.PATToken)
-	h.fake.Inject(livechattest.Fault{Status: 429, RetryAfter: time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat)})
+	h := newHarness(t, livechatfake.PATToken)
+	h.fake.Inject(livechatfaketest.Fault{Status: 429, RetryAfter: time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat)})
 	if _, err := h.client.ListWebhooks(context.Background(), owner); err != nil {
 		t.Fatal(err)
 	}

@@ -200,6 +200,6 @@ func snippet(b []byte) string {
 	return shown(termtext.Truncate(head, scan, ""), maxSnippetLen)
 }
 
-// OwnerRequiredError is returned before any call when a PAT is used for a
+// ErrOwnerRequired is returned before any call when a PAT is used for a
 // method that needs owner_client_id with a PAT (configuration-api.md §3).
 var ErrOwnerRequired = errors.New("a client id is required")

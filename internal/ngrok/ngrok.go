@@ -86,6 +86,28 @@ func Parse(body []byte) ([]Tunnel, error) {
 	return out.Tunnels, nil
 }
 
+// hostPort is addr's host:port: a URL's host with its scheme's default
+// port when it names none, anything else as it is.
+func hostPort(addr string) (string, bool) {
+	if !strings.Contains(addr, "://") {
+		return addr, true
+	}
+	u, err := url.Parse(addr)
+	if err != nil {
+		return "", false
+	}
+	if u.Port() != "" {
+		return u.Host, true
+	}
+	switch u.Scheme {
+	case "http":
+		return u.Host + ":80", true
+	case "https":
+		return u.Host + ":443", true
+	}
+	return u.Host, true
+}
+
 // AddrPort returns the local port a tunnel's config.addr points at when it
 // is on this machine: "http://localhost:8080", "localhost:8080",
 // "127.0.0.1:8080", "[::1]:8080" or a bare "8080" (ngrok's own shorthand).
@@ -94,21 +116,9 @@ func AddrPort(addr string) (int, bool) {
 	if p, err := strconv.Atoi(addr); err == nil {
 		return p, p > 0 && p < 65536
 	}
-	hostport := addr
-	if strings.Contains(addr, "://") {
-		u, err := url.Parse(addr)
-		if err != nil {
-			return 0, false
-		}
-		hostport = u.Host
-		if u.Port() == "" {
-			switch u.Scheme {
-			case "http":
-				hostport += ":80"
-			case "https":
-				hostport += ":443"
-			}
-		}
+	hostport, ok := hostPort(addr)
+	if !ok {
+		return 0, false
 	}
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {

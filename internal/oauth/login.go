@@ -43,6 +43,7 @@ var ErrTimeout = errors.New("no redirect from the browser")
 // TimeoutError is ErrTimeout with the redirect URI and how long Login waited.
 type TimeoutError struct {
 	RedirectURI string
+	ClientID    string
 	Wait        time.Duration
 }
 
@@ -65,13 +66,38 @@ func ShortDuration(d time.Duration) string {
 // Is makes errors.Is(err, ErrTimeout) true.
 func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
+// ExitCode is the authentication exit code.
+func (e *TimeoutError) ExitCode() int { return 4 }
+
+// Hint names the two likely causes: a refusal the browser showed, or a
+// login not finished in time.
+func (e *TimeoutError) Hint() string {
+	return fmt.Sprintf("If the browser showed a LiveChat error page (such as invalid_redirect_uri), whitelist %s for app %s in Developer Console (Apps > your app > Authorization).\nOtherwise finish the login in the browser sooner, or allow longer with --timeout (now %s).",
+		e.RedirectURI, e.ClientID, ShortDuration(e.Wait))
+}
+
 // ErrStateMismatch means the redirect did not come from this login.
-var ErrStateMismatch = errors.New("the redirect's state does not match this login (possible forgery); try again")
+var ErrStateMismatch error = stateMismatchError{}
+
+type stateMismatchError struct{}
+
+func (stateMismatchError) Error() string {
+	return "the redirect's state does not match this login (possible forgery); try again"
+}
+
+// ExitCode is the authentication exit code.
+func (stateMismatchError) ExitCode() int { return 4 }
+
+// Hint says to use only the URL this login printed.
+func (stateMismatchError) Hint() string {
+	return `Run "lcwh auth login" again and use only the URL it prints.`
+}
 
 // ListenError means the redirect URI's port could not be bound.
 type ListenError struct {
-	Addr string
-	Err  error
+	Addr        string
+	RedirectURI string
+	Err         error
 }
 
 func (e *ListenError) Error() string {
@@ -80,9 +106,19 @@ func (e *ListenError) Error() string {
 
 func (e *ListenError) Unwrap() error { return e.Err }
 
+// ExitCode is 1: nothing is wrong with the login itself.
+func (e *ListenError) ExitCode() int { return 1 }
+
+// Hint explains why the port cannot simply change.
+func (e *ListenError) Hint() string {
+	return fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", e.RedirectURI, e.Addr)
+}
+
 // RedirectError is an OAuth error the accounts server sent to the redirect URI.
 type RedirectError struct {
 	Code, Description string
+	ClientID          string
+	RedirectURI       string
 }
 
 func (e *RedirectError) Error() string {
@@ -90,6 +126,62 @@ func (e *RedirectError) Error() string {
 		return fmt.Sprintf("accounts server refused the login: %s (%s)", e.Code, e.Description)
 	}
 	return "accounts server refused the login: " + e.Code
+}
+
+// ExitCode is the authentication exit code.
+func (e *RedirectError) ExitCode() int { return 4 }
+
+// Hint says the redirect URI must be whitelisted as given.
+func (e *RedirectError) Hint() string { return whitelistHint(e.RedirectURI, e.ClientID) }
+
+// whitelistHint is the rule LiveChat applies to redirect URIs (oauth.md §4).
+func whitelistHint(redirectURI, clientID string) string {
+	return fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", redirectURI, clientID)
+}
+
+// ExchangeError is the token endpoint refusing the authorization code
+// (an *oauth2.RetrieveError: wrong client id or secret, or a redirect URI
+// that differs from the authorize request's).
+type ExchangeError struct {
+	ClientID    string
+	RedirectURI string
+	Err         error
+}
+
+func (e *ExchangeError) Error() string { return "exchange authorization code: " + e.Err.Error() }
+
+func (e *ExchangeError) Unwrap() error { return e.Err }
+
+// ExitCode is the authentication exit code.
+func (e *ExchangeError) ExitCode() int { return 4 }
+
+// Hint names what the token endpoint checks.
+func (e *ExchangeError) Hint() string {
+	return "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). " +
+		whitelistHint(e.RedirectURI, e.ClientID)
+}
+
+// NetworkError is a request to the accounts server that got no answer
+// (Op names it: the authorize check, the code exchange).
+type NetworkError struct {
+	Op  string
+	Err error
+}
+
+func (e *NetworkError) Error() string { return e.Op + ": " + e.Err.Error() }
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// ExitCode is 1: nothing says the login is wrong.
+func (e *NetworkError) ExitCode() int { return 1 }
+
+// Hint points at the connection and accounts_url; none when the user
+// interrupted the request.
+func (e *NetworkError) Hint() string {
+	if errors.Is(e.Err, context.Canceled) {
+		return ""
+	}
+	return "Nothing was stored. Check your connection, or accounts_url (lcwh config get accounts_url)."
 }
 
 // ListenAddr parses a loopback redirect URI into the address to bind and the
@@ -151,11 +243,11 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	}
 	ln, err := listen("tcp", addr)
 	if err != nil {
-		return nil, &ListenError{Addr: addr, Err: err}
+		return nil, &ListenError{Addr: addr, RedirectURI: opts.App.RedirectURI, Err: err}
 	}
 	state, err := randomState()
 	if err != nil {
-		ln.Close()
+		_ = ln.Close() // the error that counts is randomState's
 		return nil, err
 	}
 	verifier := oauth2.GenerateVerifier()
@@ -168,7 +260,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	// the browser only: find out before waiting for a redirect that would
 	// never come.
 	if err := checkAuthorize(ctx, orPlain(opts.HTTPClient), authURL, opts.App.ClientID, opts.App.RedirectURI); err != nil {
-		ln.Close()
+		_ = ln.Close() // the error that counts is the refusal
 		return nil, err
 	}
 
@@ -193,6 +285,17 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		}
 	}
 
+	code, err := waitRedirect(ctx, results, opts)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := conf.Exchange(withClient(ctx, opts.HTTPClient), code, oauth2.VerifierOption(verifier))
+	return tok, exchangeError(err, opts.App)
+}
+
+// waitRedirect waits up to opts.Timeout for the browser's redirect and
+// returns its authorization code.
+func waitRedirect(ctx context.Context, results <-chan callback, opts LoginOptions) (string, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultLoginTimeout
@@ -203,18 +306,32 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	select {
 	case cb = <-results:
 	case <-timer.C:
-		return nil, &TimeoutError{RedirectURI: opts.App.RedirectURI, Wait: timeout}
+		return "", &TimeoutError{RedirectURI: opts.App.RedirectURI, ClientID: opts.App.ClientID, Wait: timeout}
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return "", ctx.Err()
 	}
-	if cb.err != nil {
-		return nil, cb.err
+	var rerr *RedirectError
+	if errors.As(cb.err, &rerr) {
+		rerr.ClientID, rerr.RedirectURI = opts.App.ClientID, opts.App.RedirectURI
 	}
-	tok, err := conf.Exchange(withClient(ctx, opts.HTTPClient), cb.code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		return nil, fmt.Errorf("exchange authorization code: %w", err)
+	return cb.code, cb.err
+}
+
+// exchangeError types a failed code exchange: a refusal by the token
+// endpoint, no answer, or (unchanged) anything else.
+func exchangeError(err error, app App) error {
+	if err == nil {
+		return nil
 	}
-	return tok, nil
+	var rerr *oauth2.RetrieveError
+	if errors.As(err, &rerr) {
+		return &ExchangeError{ClientID: app.ClientID, RedirectURI: app.RedirectURI, Err: err}
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return &NetworkError{Op: "exchange authorization code", Err: err}
+	}
+	return fmt.Errorf("exchange authorization code: %w", err)
 }
 
 const donePage = `<!doctype html><meta charset="utf-8"><title>lcwh</title>

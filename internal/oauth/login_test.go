@@ -25,7 +25,7 @@ func loopback(t *testing.T, path string) (func(string, string) (net.Listener, er
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	listen := func(network, addr string) (net.Listener, error) {
+	listen := func(_, addr string) (net.Listener, error) {
 		if addr != ln.Addr().String() {
 			t.Errorf("Login listens on %s, want %s", addr, ln.Addr())
 		}

@@ -53,6 +53,26 @@ func (e *AuthorizeError) Error() string {
 	return "LiveChat refused the login request (" + code + ")"
 }
 
+// ExitCode is the authentication exit code.
+func (e *AuthorizeError) ExitCode() int { return 4 }
+
+// Hint says what to change in Developer Console, naming the URI.
+func (e *AuthorizeError) Hint() string {
+	add := fmt.Sprintf("Whitelist %s for app %s in Developer Console (Apps > your app > Authorization > Redirect URI whitelist)", e.RedirectURI, e.ClientID)
+	if u, err := url.Parse(e.RedirectURI); err == nil && u.Path != "" && u.Path != "/" {
+		add += fmt.Sprintf(" (%s://%s covers every path)", u.Scheme, u.Host)
+	}
+	switch e.Detail {
+	case DetailInvalidRedirectURI:
+		return add + ",\nor pass --redirect-uri with a URI the app already whitelists: scheme, host and port must match exactly, and localhost is not 127.0.0.1."
+	case DetailRedirectURINotSet:
+		return add + "."
+	case DetailClientIDNotFound:
+		return "Check --client-id (or the client_id setting): copy the Client ID from Developer Console (Apps > your app > Authorization)."
+	}
+	return "Check the app's Authorization settings in Developer Console; see LiveChat's authorization troubleshooting for " + e.Exception + "."
+}
+
 // checkAuthorize fetches the authorize URL once, as a browser without a
 // session would, but follows no redirect and sends no cookie: a redirect to
 // the error page (or an error body) is an AuthorizeError; any other answer
@@ -68,7 +88,7 @@ func checkAuthorize(ctx context.Context, client *http.Client, authURL, clientID,
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("reach the accounts server: %w", err)
+		return &NetworkError{Op: "reach the accounts server", Err: err}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -201,7 +201,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		retry.Body = body
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	_ = resp.Body.Close() // drained for reuse; the retry's answer is what counts
 	return t.base().RoundTrip(retry)
 }
 

@@ -112,6 +112,8 @@ func pad(dst []byte, n int) []byte {
 // AppendEvent appends ev's line (and with Verbose/Headers its body and
 // headers) ending in a newline. It reports a body that is not valid JSON
 // as an error line instead of the body.
+//
+//nolint:funlen // the parts of an event line in the order they are drawn; on listen's display path (BenchmarkServeHTTP's consumer).
 func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 	if ev.Time.IsZero() {
 		dst = wrap(dst, p.muted, "--:--:--")

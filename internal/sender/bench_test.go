@@ -22,7 +22,7 @@ func BenchmarkBurstNetHTTP(b *testing.B) {
 }
 
 func benchBurst(b *testing.B, client *http.Client, direct bool) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))
 	defer srv.Close()

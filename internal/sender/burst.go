@@ -246,15 +246,28 @@ func (r *burstRun) claimer(start time.Time) func() (int, bool) {
 		return b.Duration > 0 && s.opts.Now().Sub(start) >= b.Duration
 	}
 	if b.Rate <= 0 {
-		var next atomic.Int64
-		return func() (int, bool) {
-			if (b.Count > 0 && int(next.Load()) >= b.Count) || ended() {
-				return 0, false
-			}
-			i := int(next.Add(1) - 1)
-			return i, b.Count <= 0 || i < b.Count
-		}
+		return countClaimer(b.Count, ended)
 	}
+	return r.pacedClaimer(start, ended)
+}
+
+// countClaimer hands out 0, 1, … from a shared counter, up to count (0:
+// no limit), until ended.
+func countClaimer(count int, ended func() bool) func() (int, bool) {
+	var next atomic.Int64
+	return func() (int, bool) {
+		if (count > 0 && int(next.Load()) >= count) || ended() {
+			return 0, false
+		}
+		i := int(next.Add(1) - 1)
+		return i, count <= 0 || i < count
+	}
+}
+
+// pacedClaimer hands out indices from a goroutine that releases one each
+// 1/Rate seconds after start, until ended.
+func (r *burstRun) pacedClaimer(start time.Time, ended func() bool) func() (int, bool) {
+	b, s := r.b, r.s
 	ch := make(chan int)
 	go func() {
 		defer close(ch)

@@ -28,7 +28,7 @@ func TestBurstCountsAndDistinctBodies(t *testing.T) {
 			done := make(chan Summary)
 			go func() {
 				done <- s.Burst(context.Background(), Burst{Count: 150, Concurrency: conc,
-					Next: func(i int, buf []byte) (Request, error) {
+					Next: func(_ int, buf []byte) (Request, error) {
 						b, err := gen.AppendBody(buf, k, "")
 						return Request{URL: srv.URL, Body: b}, err
 					}}, out)
@@ -113,7 +113,7 @@ func holdServer(t *testing.T) (url string, arrived chan struct{}, release func()
 	arrived = make(chan struct{}, 100)
 	held := make(chan struct{})
 	rec = &recorder{status: 200}
-	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
 		rec.bodies = append(rec.bodies, body)
@@ -146,7 +146,7 @@ func TestBurstStopLetsInFlightFinish(t *testing.T) {
 			done := make(chan Summary)
 			go func() {
 				done <- burstSender(direct).Burst(context.Background(), Burst{Count: 50, Concurrency: 3, Stop: stop,
-					Next: func(i int, buf []byte) (Request, error) {
+					Next: func(_ int, buf []byte) (Request, error) {
 						return Request{URL: url, Body: append(buf, `{}`...)}, nil
 					}}, nil)
 			}()
@@ -177,7 +177,7 @@ func TestBurstAbortCountsInterrupted(t *testing.T) {
 			done := make(chan Summary)
 			go func() {
 				done <- burstSender(direct).Burst(ctx, Burst{Count: 50, Concurrency: 3, Stop: stop,
-					Next: func(i int, buf []byte) (Request, error) {
+					Next: func(_ int, buf []byte) (Request, error) {
 						return Request{URL: url, Body: append(buf, `{}`...)}, nil
 					}}, out)
 			}()

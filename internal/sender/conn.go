@@ -132,14 +132,8 @@ func (c *conn) try(ctx context.Context, r Request) (res Result, resend bool) {
 		return fail(ctx.Err()), false
 	}
 	req := c.request(r)
-	before := c.cw.n
-	err := req.Write(c.bw)
-	if err == nil {
-		err = c.bw.Flush()
-	}
-	if err != nil {
+	if nothing, err := c.write(req); err != nil {
 		c.close()
-		nothing := c.cw.n == before
 		return fail(err), nothing && reused && ctx.Err() == nil && !isTimeout(err)
 	}
 	resp, err := c.read(req)
@@ -150,15 +144,32 @@ func (c *conn) try(ctx context.Context, r Request) (res Result, resend bool) {
 	res, derr := s.readBody(resp)
 	res.Attempts = 1
 	res.Latency = s.opts.Now().Sub(start)
-	if derr != nil || resp.Close || resp.StatusCode == http.StatusSwitchingProtocols {
-		c.close()
-	} else {
-		c.used = true
-	}
+	c.keepOrClose(resp, derr)
 	if derr != nil && isTimeout(derr) && ctx.Err() == nil {
 		res.Err, res.Warning = &TimeoutError{Timeout: s.opts.Timeout}, ""
 	}
 	return res, false
+}
+
+// write sends req; nothing reports that not a byte of it reached the
+// connection.
+func (c *conn) write(req *http.Request) (nothing bool, err error) {
+	before := c.cw.n
+	err = req.Write(c.bw)
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	return c.cw.n == before, err
+}
+
+// keepOrClose keeps the connection for the next request unless the body
+// failed, the receiver asked to close, or it switched protocols.
+func (c *conn) keepOrClose(resp *http.Response, derr error) {
+	if derr != nil || resp.Close || resp.StatusCode == http.StatusSwitchingProtocols {
+		c.close()
+		return
+	}
+	c.used = true
 }
 
 // idle reports whether the kept-alive connection can carry a request: the

@@ -652,13 +652,13 @@ func pathCases() []pathCase {
 			// map's address would hand out a freed map's text.
 			name: "headers are built per request across GC", n: 40,
 			server: func(t *testing.T, w *wire) string {
-				return handlerServer(t, w, func(rw http.ResponseWriter, r *http.Request) {})
+				return handlerServer(t, w, func(_ http.ResponseWriter, _ *http.Request) {})
 			},
 			header: func(i int) http.Header {
 				return http.Header{"Authorization": {"jwt-" + strconv.Itoa(i)}, "Content-Type": {"application/json"}}
 			},
 			before: func(int, *wire) { runtime.GC() },
-			check: func(t *testing.T, res []Result, w *wire, _ *atomic.Int32) {
+			check: func(t *testing.T, _ []Result, w *wire, _ *atomic.Int32) {
 				for i, got := range w.got() {
 					if !strings.Contains(got, "Authorization: jwt-"+strconv.Itoa(i)+"\n") || !strings.HasSuffix(got, body(i)) {
 						t.Errorf("request %d carries another's headers:\n%s", i, got)

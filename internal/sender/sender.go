@@ -29,6 +29,8 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"time"
+
+	"github.com/lcwh/lcwh/internal/httpclient"
 )
 
 // Defaults follow webhooks.md §3. The retry schedule is undocumented by
@@ -128,7 +130,7 @@ func New(client *http.Client, opts Options) *Sender {
 		opts.BodyCut = DefaultBodyCut
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = httpclient.Sleep
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -343,15 +345,4 @@ func readCut(r io.Reader, n int) []byte {
 		return b
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -130,7 +130,7 @@ func TestDeliverOther2xxWarns(t *testing.T) {
 
 func TestDeliverTimeout(t *testing.T) {
 	release := make(chan struct{})
-	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -212,7 +212,7 @@ func TestCheckURL(t *testing.T) {
 
 func TestDeliverHostHeaderAndBasicAuth(t *testing.T) {
 	var gotHost, gotUser, gotPass string
-	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		gotHost = r.Host
 		gotUser, gotPass, _ = r.BasicAuth()
 	}))

@@ -73,7 +73,7 @@ func SignMonday(secret []byte, audience string, accountID, userID int64, now tim
 
 // mondayClaims are the claims lcwh puts in monday tokens.
 func mondayClaims(audience string, accountID, userID int64, now time.Time) MondayClaims {
-	return MondayClaims{
+	return MondayClaims{ //nolint:gosec // G101: ShortLivedToken is a placeholder in sample tokens, it grants nothing
 		AccountID:       accountID,
 		UserID:          userID,
 		ShortLivedToken: "lcwh-sample-short-lived-token",

@@ -9,10 +9,10 @@ import (
 	"github.com/agnivade/levenshtein"
 )
 
-// Closest returns up to max candidates within edit distance 3 of word, or
+// Closest returns up to n candidates within edit distance 3 of word, or
 // containing it when it is at least 4 characters long, nearest first and
 // in candidate order among equals.
-func Closest(word string, candidates []string, max int) []string {
+func Closest(word string, candidates []string, n int) []string {
 	type cand struct {
 		name string
 		d    int
@@ -26,7 +26,7 @@ func Closest(word string, candidates []string, max int) []string {
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
 	var out []string
-	for i := 0; i < len(cs) && i < max; i++ {
+	for i := 0; i < len(cs) && i < n; i++ {
 		out = append(out, cs[i].name)
 	}
 	return out

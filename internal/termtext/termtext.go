@@ -89,6 +89,8 @@ func isPlain(s string, multiline bool) bool {
 
 // appendText is Clean (multiline) or Line (one line, cut after limit runes
 // when limit >= 0).
+//
+//nolint:gocyclo // one pass over the runes, a branch per class (NEL, escape, newline, space, control); split, the state n and space would travel through every call. BenchmarkAppendLine.
 func appendText(dst []byte, s string, multiline bool, limit int) []byte {
 	n, space := 0, false
 	for i := 0; i < len(s); {
@@ -165,19 +167,25 @@ func escLen(s string) int {
 		return 2 + csiLen(s[2:])
 	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
 		return 2 + stringLen(s[2:])
-	case c >= 0x20 && c <= 0x2f: // intermediates, then a final byte
-		j := 1
-		for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
-			j++
-		}
-		if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
-			j++
-		}
-		return j
+	case c >= 0x20 && c <= 0x2f:
+		return 1 + nfLen(s[1:])
 	case c >= 0x30 && c <= 0x7e:
 		return 2
 	}
 	return 1
+}
+
+// nfLen is the length of an escape sequence's intermediate bytes and its
+// final byte, if one follows (ECMA-35 §13.2).
+func nfLen(s string) int {
+	j := 0
+	for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+		j++
+	}
+	if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
+		j++
+	}
+	return j
 }
 
 // csiLen is the length of a CSI sequence's parameter and intermediate

@@ -110,7 +110,7 @@ func FuzzClean(f *testing.F) {
 	for _, tt := range hostile {
 		f.Add(tt.in, 5)
 	}
-	f.Fuzz(func(t *testing.T, s string, max int) {
+	f.Fuzz(func(t *testing.T, s string, limit int) {
 		c := Clean(s)
 		assertSafe(t, c, true)
 		if Clean(c) != c {
@@ -122,10 +122,10 @@ func FuzzClean(f *testing.F) {
 		if strings.Contains(l, "  ") || strings.TrimFunc(l, isSpace) != l {
 			t.Fatalf("Line(%q) = %q keeps runs of space", s, l)
 		}
-		cut := string(AppendLine(nil, s, max%200))
+		cut := string(AppendLine(nil, s, limit%200))
 		assertSafe(t, cut, false)
-		if tr := Truncate(s, max%200, Ellipsis); utf8.ValidString(s) && !utf8.ValidString(tr) {
-			t.Fatalf("Truncate(%q, %d) = %q splits a character", s, max%200, tr)
+		if tr := Truncate(s, limit%200, Ellipsis); utf8.ValidString(s) && !utf8.ValidString(tr) {
+			t.Fatalf("Truncate(%q, %d) = %q splits a character", s, limit%200, tr)
 		}
 	})
 }

@@ -17,21 +17,22 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 )
 
 // lcEnv runs the real Factory wiring (factory.NewWith) against the strict
 // fake of the API and accounts server, with the file credential store.
 type lcEnv struct {
 	t        *testing.T
-	fake     *livechattest.Server
+	fake     *livechatfaketest.Server
 	vars     map[string]string
 	redirect string
 }
 
 func newLCEnv(t *testing.T) *lcEnv {
 	t.Helper()
-	fake := livechattest.New()
+	fake := livechatfaketest.New()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,8 +41,8 @@ func newLCEnv(t *testing.T) *lcEnv {
 	}
 	redirect := "http://" + ln.Addr().String() + "/"
 	ln.Close()
-	fake.State(func(s *livechattest.State) {
-		s.Apps[livechattest.ClientID].RedirectURIs = append(s.Apps[livechattest.ClientID].RedirectURIs, redirect)
+	fake.State(func(s *livechatfake.State) {
+		s.Apps[livechatfake.ClientID].RedirectURIs = append(s.Apps[livechatfake.ClientID].RedirectURIs, redirect)
 	})
 	dir := t.TempDir()
 	return &lcEnv{t: t, fake: fake, redirect: redirect, vars: map[string]string{
@@ -71,7 +72,7 @@ func (e *lcEnv) run(stdin string, args ...string) result {
 	code := app.Run(context.Background(), f, args)
 	r := result{code, ts.Out.String(), ts.ErrOut.String()}
 	rec, _ := e.stored()
-	secrets := []string{livechattest.PATToken, livechattest.ServerClientSecret}
+	secrets := []string{livechatfake.PATToken, livechatfake.ServerClientSecret}
 	if rec != nil {
 		secrets = append(secrets, rec.AccessToken, rec.RefreshToken)
 	}
@@ -107,11 +108,11 @@ func (e *lcEnv) count(method, path string) int {
 // and log out (revoked; API calls then exit 4).
 func TestOAuthLoginThenWebhookCommands(t *testing.T) {
 	e := newLCEnv(t)
-	if r := e.run("", "auth", "login", "--client-id", livechattest.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
+	if r := e.run("", "auth", "login", "--client-id", livechatfake.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
 		t.Fatalf("login %d: %s", r.code, r.stderr)
 	}
 	rec, err := e.stored()
-	if err != nil || rec.Method != "oauth" || rec.AccountID != livechattest.AccountID || rec.Region != "dal" {
+	if err != nil || rec.Method != "oauth" || rec.AccountID != livechatfake.AccountID || rec.Region != "dal" {
 		t.Fatalf("stored %+v %v", rec, err)
 	}
 	if r := e.run("", "list"); r.code != 0 {
@@ -123,7 +124,7 @@ func TestOAuthLoginThenWebhookCommands(t *testing.T) {
 
 	// The server expires the access token: the next call gets 401, lcwh
 	// refreshes once, saves the rotated refresh token and retries.
-	e.fake.State(func(s *livechattest.State) {
+	e.fake.State(func(s *livechatfake.State) {
 		for _, tok := range s.Tokens {
 			tok.Expiry = time.Now().Add(-time.Minute)
 		}
@@ -153,27 +154,27 @@ func TestOAuthLoginThenWebhookCommands(t *testing.T) {
 
 func TestPATLoginThenWebhookCommands(t *testing.T) {
 	e := newLCEnv(t)
-	if r := e.run(livechattest.AccountID+":wrong", "auth", "login", "--with-pat"); r.code != 4 {
+	if r := e.run(livechatfake.AccountID+":wrong", "auth", "login", "--with-pat"); r.code != 4 {
 		t.Errorf("bad PAT: %d %s", r.code, r.stderr)
 	}
-	if r := e.run(livechattest.AccountID+":"+livechattest.PATToken, "auth", "login", "--with-pat"); r.code != 0 {
+	if r := e.run(livechatfake.AccountID+":"+livechatfake.PATToken, "auth", "login", "--with-pat"); r.code != 0 {
 		t.Fatalf("login %d: %s", r.code, r.stderr)
 	}
 	fi, err := os.Stat(filepath.Join(e.vars["XDG_CONFIG_HOME"], "lcwh", "credentials.json"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file %v %v", fi, err)
 	}
-	if r := e.run("", "list", "--client-id", livechattest.ClientID); r.code != 0 {
+	if r := e.run("", "list", "--client-id", livechatfake.ClientID); r.code != 0 {
 		t.Fatalf("list with stored PAT %d: %s", r.code, r.stderr)
 	}
 }
 
 func TestServerSideOAuthLogin(t *testing.T) {
 	e := newLCEnv(t)
-	e.fake.State(func(s *livechattest.State) {
-		s.Apps[livechattest.ServerClientID].RedirectURIs = append(s.Apps[livechattest.ServerClientID].RedirectURIs, e.redirect)
+	e.fake.State(func(s *livechatfake.State) {
+		s.Apps[livechatfake.ServerClientID].RedirectURIs = append(s.Apps[livechatfake.ServerClientID].RedirectURIs, e.redirect)
 	})
-	r := e.run(livechattest.ServerClientSecret+"\n", "auth", "login", "--client-id", livechattest.ServerClientID,
+	r := e.run(livechatfake.ServerClientSecret+"\n", "auth", "login", "--client-id", livechatfake.ServerClientID,
 		"--redirect-uri", e.redirect, "--with-client-secret")
 	if r.code != 0 {
 		t.Fatalf("login %d: %s", r.code, r.stderr)
@@ -187,11 +188,11 @@ func TestServerSideOAuthLogin(t *testing.T) {
 // goes through internal/httpclient, so --debug logs it, redacted.
 func TestRefreshShowsInDebugLog(t *testing.T) {
 	e := newLCEnv(t)
-	if r := e.run("", "auth", "login", "--client-id", livechattest.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
+	if r := e.run("", "auth", "login", "--client-id", livechatfake.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
 		t.Fatalf("login %d: %s", r.code, r.stderr)
 	}
 	before, _ := e.stored()
-	e.fake.State(func(s *livechattest.State) {
+	e.fake.State(func(s *livechatfake.State) {
 		for _, tok := range s.Tokens {
 			tok.Expiry = time.Now().Add(-time.Minute)
 		}

@@ -2,18 +2,12 @@ package auth
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/oauth2"
 
 	"github.com/lcwh/lcwh/internal/auth"
 	"github.com/lcwh/lcwh/internal/cmdutil"
@@ -25,7 +19,7 @@ import (
 )
 
 // EnvClientSecret holds a server-side app's client secret.
-const EnvClientSecret = "LCWH_CLIENT_SECRET"
+const EnvClientSecret = "LCWH_CLIENT_SECRET" //nolint:gosec // G101: the name of a variable, not its value
 
 // LoginOptions are the inputs of `lcwh auth login`.
 type LoginOptions struct {
@@ -83,28 +77,9 @@ $ lcwh auth login --client-id 0123456789abcdef
 $ lcwh auth login --client-id 0123456789abcdef --redirect-uri http://127.0.0.1:8765/callback --no-browser
 $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.WithPAT {
-				for _, name := range []string{"client-id", "redirect-uri", "no-browser", "with-client-secret"} {
-					if cmd.Flags().Changed(name) {
-						return cmdutil.FlagErrorf("--with-pat cannot be combined with --%s", name)
-					}
-				}
-			} else if opts.ClientID == "" {
-				cfg, err := opts.Config()
-				if err != nil {
-					return err
-				}
-				opts.ClientID = cfg.Get("client_id")
-				if opts.ClientID == "" {
-					return cmdutil.FlagErrorf("say how to log in: --with-pat (Personal Access Token on stdin) or --client-id ID (OAuth in the browser)")
-				}
-			}
-			if opts.Timeout <= 0 {
-				return cmdutil.FlagErrorf("--timeout must be positive")
-			}
-			if opts.HTTPClient == nil {
-				opts.HTTPClient = accountsClient(f)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.complete(cmd, f); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -124,10 +99,35 @@ $ lcwh auth login --client-id 0123456789abcdef --with-client-secret < secret.txt
 	return cmd
 }
 
-func loginRun(ctx context.Context, opts *LoginOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
+// complete checks the flags, takes the client id from the settings when
+// --client-id is not given, and builds the accounts server's client.
+func (opts *LoginOptions) complete(cmd *cobra.Command, f *cmdutil.Factory) error {
+	if opts.WithPAT {
+		for _, name := range []string{"client-id", "redirect-uri", "no-browser", "with-client-secret"} {
+			if cmd.Flags().Changed(name) {
+				return cmdutil.FlagErrorf("--with-pat cannot be combined with --%s", name)
+			}
+		}
+	} else if opts.ClientID == "" {
+		cfg, err := opts.Config()
+		if err != nil {
+			return err
+		}
+		opts.ClientID = cfg.Get("client_id")
+		if opts.ClientID == "" {
+			return cmdutil.FlagErrorf("say how to log in: --with-pat (Personal Access Token on stdin) or --client-id ID (OAuth in the browser)")
+		}
 	}
+	if opts.Timeout <= 0 {
+		return cmdutil.FlagErrorf("--timeout must be positive")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = accountsClient(f)
+	}
+	return nil
+}
+
+func loginRun(ctx context.Context, opts *LoginOptions) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
@@ -204,20 +204,6 @@ func readSecret(io *iostreams.IOStreams, prompt string) (string, error) {
 	return strings.TrimSpace(s), nil
 }
 
-// parsePATInput accepts ACCOUNT_ID:TOKEN or the console's Base64 of it.
-func parsePATInput(s string) (auth.PAT, error) {
-	p, err := auth.ParsePAT(s)
-	if err == nil {
-		return p, nil
-	}
-	if b, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(s)); derr == nil {
-		if p, perr := auth.ParsePAT(string(b)); perr == nil {
-			return p, nil
-		}
-	}
-	return auth.PAT{}, err
-}
-
 func loginPAT(ctx context.Context, opts *LoginOptions, accountsURL string) (*credstore.Record, error) {
 	if !opts.IO.IsStdinTTY() && opts.IO.In == nil {
 		return nil, cmdutil.FlagErrorf("--with-pat reads ACCOUNT_ID:TOKEN from stdin")
@@ -229,17 +215,18 @@ func loginPAT(ctx context.Context, opts *LoginOptions, accountsURL string) (*cre
 	if s == "" {
 		return nil, cmdutil.FlagErrorf("--with-pat read nothing from stdin; pipe ACCOUNT_ID:TOKEN into it")
 	}
-	p, err := parsePATInput(s)
+	p, err := auth.ParsePATInput(s)
 	if err != nil {
 		return nil, cmdutil.FlagErrorWrap(err)
 	}
-	me, err := checkPAT(ctx, opts.HTTPClient, accountsURL, p)
+	me, err := auth.CheckPAT(ctx, opts.HTTPClient, accountsURL, p)
 	if err != nil {
 		return nil, err
 	}
-	if me.warning != "" {
+	if me.AccountUnchecked {
 		st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", st.Warn.Render("!"), me.warning)
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", st.Warn.Render("!"),
+			"The token is valid but may not read the account (scope accounts--my:ro); stored without checking its account id.")
 	}
 	return &credstore.Record{
 		Method:      string(auth.MethodPAT),
@@ -247,47 +234,6 @@ func loginPAT(ctx context.Context, opts *LoginOptions, accountsURL string) (*cre
 		AccessToken: p.Token,
 		Region:      credstore.RegionOf(p.Token),
 	}, nil
-}
-
-type patCheck struct{ warning string }
-
-// checkPAT asks the accounts server who the token belongs to (GET
-// /v2/accounts/me, oauth.md §1). 401 rejects the token. 403 means it
-// authenticated but may not read the account (scope accounts--my:ro
-// missing?): the response shape for that case is undocumented, so the token
-// is accepted with a warning. Anything else means it could not be checked and
-// nothing is stored.
-func checkPAT(ctx context.Context, client *http.Client, accountsURL string, p auth.PAT) (patCheck, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(accountsURL, "/")+"/v2/accounts/me", nil)
-	if err != nil {
-		return patCheck{}, err
-	}
-	req.Header.Set("Authorization", p.Header())
-	resp, err := client.Do(req)
-	if err != nil {
-		return patCheck{}, cmdutil.WithHint(fmt.Errorf("check the token with the accounts server: %w", err),
-			"Nothing was stored. Check your connection (or accounts_url) and try again.")
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	switch resp.StatusCode {
-	case http.StatusOK:
-		var me struct {
-			AccountID string `json:"account_id"`
-		}
-		if json.Unmarshal(body, &me) == nil && me.AccountID != "" && me.AccountID != p.AccountID {
-			return patCheck{}, cmdutil.AuthError(fmt.Errorf("%w: the token belongs to account %s, not %s", auth.ErrRejected, me.AccountID, p.AccountID),
-				"Use the account id shown next to the token in Developer Console.")
-		}
-		return patCheck{}, nil
-	case http.StatusUnauthorized:
-		return patCheck{}, cmdutil.AuthError(fmt.Errorf("%w: the accounts server refused the Personal Access Token for account %s", auth.ErrRejected, p.AccountID),
-			"Check the account id and token in Developer Console > Settings > Authorization > Personal Access Tokens.")
-	case http.StatusForbidden:
-		return patCheck{warning: "The token is valid but may not read the account (scope accounts--my:ro); stored without checking its account id."}, nil
-	}
-	return patCheck{}, cmdutil.WithHint(fmt.Errorf("check the token with the accounts server: unexpected %s", resp.Status),
-		"Nothing was stored. Try again later, or check accounts_url.")
 }
 
 func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*credstore.Record, error) {
@@ -333,64 +279,12 @@ func loginOAuth(ctx context.Context, opts *LoginOptions, accountsURL string) (*c
 			return nil
 		}
 	}
+	// oauth's errors carry their exit codes and hints.
 	tok, err := oauth.Login(ctx, lo)
 	if err != nil {
-		return nil, loginError(err, opts)
+		return nil, err
 	}
 	rec := &credstore.Record{Method: string(auth.MethodOAuth), ClientID: opts.ClientID, ClientSecret: secret}
 	auth.UpdateRecord(rec, tok)
 	return rec, nil
-}
-
-// loginError gives a failed OAuth login its exit code and the fix.
-func loginError(err error, opts *LoginOptions) error {
-	uri := opts.RedirectURI
-	whitelist := fmt.Sprintf("--redirect-uri (%s) must equal, exactly, a redirect URI whitelisted for app %s in Developer Console > App Authorization.", uri, opts.ClientID)
-	var (
-		aerr *oauth.AuthorizeError
-		rerr *oauth.RedirectError
-		lerr *oauth.ListenError
-		terr *oauth2.RetrieveError
-		werr *oauth.TimeoutError
-	)
-	switch {
-	case errors.As(err, &aerr):
-		return cmdutil.AuthError(err, authorizeHint(aerr, opts))
-	case errors.As(err, &lerr):
-		return cmdutil.WithHint(err, fmt.Sprintf("The port comes from --redirect-uri (%s) and cannot change: stop what uses %s, or whitelist another loopback URI for the app and pass it with --redirect-uri.", uri, lerr.Addr))
-	case errors.As(err, &rerr):
-		return cmdutil.AuthError(err, whitelist)
-	case errors.As(err, &werr):
-		return cmdutil.AuthError(err, fmt.Sprintf("If the browser showed a LiveChat error page (such as invalid_redirect_uri), whitelist %s for app %s in Developer Console (Apps > your app > Authorization).\nOtherwise finish the login in the browser sooner, or allow longer with --timeout (now %s).",
-			uri, opts.ClientID, oauth.ShortDuration(werr.Wait)))
-	case errors.Is(err, oauth.ErrStateMismatch):
-		return cmdutil.AuthError(err, `Run "lcwh auth login" again and use only the URL it prints.`)
-	case errors.As(err, &terr):
-		return cmdutil.AuthError(err, "Check --client-id and, for server-side apps, the client secret (--with-client-secret or LCWH_CLIENT_SECRET). "+whitelist)
-	case errors.Is(err, context.Canceled):
-		return err
-	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return cmdutil.WithHint(err, "Nothing was stored. Check your connection, or accounts_url (lcwh config get accounts_url).")
-	}
-	return err
-}
-
-// authorizeHint says what to change in Developer Console, naming the URI.
-func authorizeHint(e *oauth.AuthorizeError, opts *LoginOptions) string {
-	uri := opts.RedirectURI
-	add := fmt.Sprintf("Whitelist %s for app %s in Developer Console (Apps > your app > Authorization > Redirect URI whitelist)", uri, opts.ClientID)
-	if u, err := url.Parse(uri); err == nil && u.Path != "" && u.Path != "/" {
-		add += fmt.Sprintf(" (%s://%s covers every path)", u.Scheme, u.Host)
-	}
-	switch e.Detail {
-	case oauth.DetailInvalidRedirectURI:
-		return add + ",\nor pass --redirect-uri with a URI the app already whitelists: scheme, host and port must match exactly, and localhost is not 127.0.0.1."
-	case oauth.DetailRedirectURINotSet:
-		return add + "."
-	case oauth.DetailClientIDNotFound:
-		return "Check --client-id (or the client_id setting): copy the Client ID from Developer Console (Apps > your app > Authorization)."
-	}
-	return "Check the app's Authorization settings in Developer Console; see LiveChat's authorization troubleshooting for " + e.Exception + "."
 }

@@ -38,7 +38,7 @@ revoke it in Developer Console. LCWH_PAT in the environment is not affected.`,
 		Example: `$ lcwh auth logout
 $ lcwh auth logout --profile staging`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.HTTPClient == nil {
 				opts.HTTPClient = accountsClient(f)
 			}
@@ -51,10 +51,43 @@ $ lcwh auth logout --profile staging`,
 	return cmd
 }
 
-func logoutRun(ctx context.Context, opts *LogoutOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
+// notLoggedIn is the error of a logout that finds no stored login (exit
+// 4, saying whether LCWH_PAT is what lcwh uses) or cannot read it.
+func notLoggedIn(opts *LogoutOptions, profile string, err error) error {
+	if !errors.Is(err, credstore.ErrNotFound) {
+		return fmt.Errorf("read stored login: %w", err)
 	}
+	hint := auth.NoCredentialHint
+	if v, ok := opts.LookupEnv(auth.EnvPAT); ok && v != "" {
+		hint = "Only LCWH_PAT is set: unset it to stop using it."
+	}
+	return cmdutil.AuthError(fmt.Errorf("no stored login for profile %s", profileName(profile)), hint)
+}
+
+// revoke revokes an OAuth login at the accounts server; a PAT can only be
+// revoked in Developer Console. A failed revocation is a warning: the
+// login is deleted locally anyway.
+func revoke(ctx context.Context, opts *LogoutOptions, cfg *config.Config, rec *credstore.Record) (bool, error) {
+	if rec.Method != string(auth.MethodOAuth) {
+		return false, nil
+	}
+	accountsURL, err := cfg.Checked("accounts_url")
+	if err != nil {
+		return false, err
+	}
+	tok := rec.RefreshToken // revokes the access and refresh token pair
+	if tok == "" {
+		tok = rec.AccessToken
+	}
+	if err := oauth.Revoke(ctx, opts.HTTPClient, accountsURL, tok); err != nil {
+		st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
+		fmt.Fprintf(opts.IO.ErrOut, "%s Could not revoke the token (%v); deleting it locally anyway.\n", st.Warn.Render("!"), err)
+		return false, nil
+	}
+	return true, nil
+}
+
+func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
@@ -67,31 +100,12 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	w := opts.IO.ErrOut
 	rec, err := store.Get(profile)
-	if errors.Is(err, credstore.ErrNotFound) {
-		hint := auth.NoCredentialHint
-		if v, ok := opts.LookupEnv(auth.EnvPAT); ok && v != "" {
-			hint = "Only LCWH_PAT is set: unset it to stop using it."
-		}
-		return cmdutil.AuthError(fmt.Errorf("no stored login for profile %s", profileName(profile)), hint)
-	}
 	if err != nil {
-		return fmt.Errorf("read stored login: %w", err)
+		return notLoggedIn(opts, profile, err)
 	}
-	revoked := false
-	if rec.Method == string(auth.MethodOAuth) {
-		accountsURL, err := cfg.Checked("accounts_url")
-		if err != nil {
-			return err
-		}
-		tok := rec.RefreshToken // revokes the access and refresh token pair
-		if tok == "" {
-			tok = rec.AccessToken
-		}
-		if err := oauth.Revoke(ctx, opts.HTTPClient, accountsURL, tok); err != nil {
-			fmt.Fprintf(w, "%s Could not revoke the token (%v); deleting it locally anyway.\n", st.Warn.Render("!"), err)
-		} else {
-			revoked = true
-		}
+	revoked, err := revoke(ctx, opts, cfg, rec)
+	if err != nil {
+		return err
 	}
 	if err := store.Delete(profile); err != nil {
 		return fmt.Errorf("delete stored login: %w", err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/credstore"
 	"github.com/lcwh/lcwh/internal/credstore/credstoretest"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // TestRealKeyringCommands runs login, status, token (with a refresh that
@@ -53,14 +53,14 @@ func TestRealKeyringCommands(t *testing.T) {
 	}
 
 	// A Personal Access Token.
-	r := e.run(livechattest.AccountID+":"+livechattest.PATToken, "auth", "login", "--with-pat")
+	r := e.run(livechatfake.AccountID+":"+livechatfake.PATToken, "auth", "login", "--with-pat")
 	if r.code != 0 || !strings.Contains(r.stderr, "Stored in the OS keychain for profile "+profile) {
 		t.Fatalf("PAT login %d: %s", r.code, r.stderr)
 	}
 	if r := e.run("", "auth", "status"); r.code != 0 || !strings.Contains(r.stdout, "Store:      keyring") {
 		t.Errorf("status %d: %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := e.run("", "auth", "token"); r.stdout != livechattest.AccountID+":"+livechattest.PATToken+"\n" {
+	if r := e.run("", "auth", "token"); r.stdout != livechatfake.AccountID+":"+livechatfake.PATToken+"\n" {
 		t.Errorf("token %q", r.stdout)
 	}
 	if r := e.run("", "auth", "logout"); r.code != 0 || stored() != nil {
@@ -68,14 +68,14 @@ func TestRealKeyringCommands(t *testing.T) {
 	}
 
 	// OAuth, with a refresh that rotates the refresh token.
-	if r := e.run("", "auth", "login", "--client-id", livechattest.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
+	if r := e.run("", "auth", "login", "--client-id", livechatfake.ClientID, "--redirect-uri", e.redirect); r.code != 0 {
 		t.Fatalf("OAuth login %d: %s", r.code, r.stderr)
 	}
 	first := stored()
 	if first == nil || first.Method != "oauth" || first.RefreshToken == "" {
 		t.Fatalf("keychain holds %+v", first)
 	}
-	e.fake.State(func(s *livechattest.State) {
+	e.fake.State(func(s *livechatfake.State) {
 		for _, tok := range s.Tokens {
 			tok.Expiry = time.Now().Add(-time.Minute)
 		}

@@ -51,7 +51,7 @@ Access Tokens do not report their scopes. Tokens are never printed.`,
 		Example: `$ lcwh auth status
 $ lcwh auth status --profile staging --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
@@ -71,9 +71,20 @@ func statusRun(opts *StatusOptions) error {
 	if err != nil {
 		return authError(err)
 	}
+	out := newStatusJSON(cfg.Profile(), r)
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, out)
+	}
+	printStatus(opts, r.Method, out)
+	return nil
+}
+
+// newStatusJSON is the --json object of a resolved credential; lists are
+// never null.
+func newStatusJSON(profile string, r *auth.Resolved) statusJSON {
 	rec := r.Record
 	out := statusJSON{
-		Profile:   profileName(cfg.Profile()),
+		Profile:   profileName(profile),
 		Method:    string(r.Method),
 		Store:     r.Source,
 		AccountID: rec.AccountID,
@@ -93,17 +104,19 @@ func statusRun(opts *StatusOptions) error {
 	if out.MissingScopes == nil {
 		out.MissingScopes = []string{}
 	}
-	if opts.JSON {
-		return cmdutil.WriteJSON(opts.IO.Out, out)
-	}
+	return out
+}
 
+// printStatus is the login for people: rows on stdout, missing scopes
+// warned on stderr.
+func printStatus(opts *StatusOptions, method auth.Method, out statusJSON) {
 	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
 	w := opts.IO.Out
 	row := func(k, v string) { fmt.Fprintf(w, "  %-11s %s\n", k+":", v) }
 	fmt.Fprintf(w, "Logged in to LiveChat (profile %s)\n", out.Profile)
-	row("Method", map[auth.Method]string{auth.MethodPAT: "Personal Access Token (pat)", auth.MethodOAuth: "OAuth (oauth)"}[r.Method])
+	row("Method", map[auth.Method]string{auth.MethodPAT: "Personal Access Token (pat)", auth.MethodOAuth: "OAuth (oauth)"}[method])
 	row("Account", orDash(out.AccountID))
-	if r.Method == auth.MethodOAuth {
+	if method == auth.MethodOAuth {
 		row("Client ID", orDash(out.ClientID))
 	}
 	row("Store", out.Store)
@@ -120,7 +133,7 @@ func statusRun(opts *StatusOptions) error {
 	switch {
 	case len(out.Scopes) > 0:
 		row("Scopes", strings.Join(out.Scopes, ", "))
-	case r.Method == auth.MethodPAT:
+	case method == auth.MethodPAT:
 		row("Scopes", st.Muted.Render("not reported for Personal Access Tokens"))
 	default:
 		row("Scopes", "-")
@@ -129,7 +142,6 @@ func statusRun(opts *StatusOptions) error {
 		es := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 		fmt.Fprintf(opts.IO.ErrOut, "%s Missing scopes the webhook commands need: %s\n", es.Warn.Render("!"), strings.Join(out.MissingScopes, ", "))
 	}
-	return nil
 }
 
 func orDash(s string) string {

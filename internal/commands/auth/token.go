@@ -29,7 +29,7 @@ a token: keep its output out of logs.`,
 		Example: `$ curl -H "Authorization: Bearer $(lcwh auth token)" https://api.livechatinc.com/v3.6/configuration/action/list_webhooks
 $ export LCWH_PAT="$(lcwh auth token --profile pat)"`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}

@@ -80,7 +80,7 @@ $ lcwh check http://127.0.0.1:3000/webhooks --only retry,order
 $ lcwh check http://127.0.0.1:3000/webhooks --junit lcwh-check.xml
 $ lcwh check --via-sandbox --secret s3cret
 $ lcwh check http://127.0.0.1:3000/webhooks --json | jq '.checks[] | select(.status == "fail") | .id'`,
-		Args: func(cmd *cobra.Command, args []string) error {
+		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return cmdutil.FlagErrorf("lcwh check takes one URL, got %d arguments", len(args))
 			}
@@ -294,8 +294,8 @@ func unknownCheck(s string) error {
 		ids = append(ids, string(id))
 	}
 	msg := fmt.Sprintf("unknown check %q", s)
-	if close := suggest.Closest(s, ids, 3); len(close) > 0 {
-		msg += "\n\nDid you mean this?\n\t" + strings.Join(close, "\n\t")
+	if near := suggest.Closest(s, ids, 3); len(near) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t")
 	}
 	return cmdutil.UsageHint(fmt.Errorf("%s", msg), "Checks: "+strings.Join(ids, ", ")+".")
 }

@@ -19,9 +19,6 @@ import (
 )
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	// Ctrl-C stops the run (exit 130); deliveries in flight are cancelled.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()

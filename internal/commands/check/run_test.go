@@ -25,7 +25,7 @@ import (
 	engine "github.com/lcwh/lcwh/internal/check"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden and the guide's sample report")
@@ -378,20 +378,20 @@ func TestDebug(t *testing.T) {
 
 // sandbox starts the in-repo fake with control endpoints and registers
 // webhooks (action → url) with the test secret.
-func sandbox(t *testing.T, hooks map[string]string, registered ...string) (*livechattest.Server, string) {
+func sandbox(t *testing.T, hooks map[string]string, registered ...string) (*livechatfake.Server, string) {
 	t.Helper()
 	key := secret
 	if len(registered) > 0 {
 		key = registered[0]
 	}
-	fake := livechattest.New()
-	fake.State(func(st *livechattest.State) {
+	fake := livechatfake.New()
+	fake.State(func(st *livechatfake.State) {
 		n := 0
 		for action, url := range hooks {
 			n++
-			st.Webhooks[livechattest.ClientID] = append(st.Webhooks[livechattest.ClientID], &livechattest.Webhook{
+			st.Webhooks[livechatfake.ClientID] = append(st.Webhooks[livechatfake.ClientID], &livechatfake.Webhook{
 				ID: "wh_" + action, RegisterRequest: livechat.RegisterRequest{Action: action, URL: url, SecretKey: key,
-					OwnerClientID: livechattest.ClientID, Type: livechat.TypeLicense}})
+					OwnerClientID: livechatfake.ClientID, Type: livechat.TypeLicense}})
 		}
 	})
 	srv := httptest.NewServer(fake.WithControl())

@@ -28,7 +28,7 @@ to see where each value comes from.`,
 		Example:           "$ lcwh config get api_url\n$ LCWH_API_URL=http://127.0.0.1:8765 lcwh config get api_url",
 		Args:              cmdutil.ExactArgs(1, "one KEY"),
 		ValidArgsFunction: completeKeys,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			if err := checkKey(opts.Key); err != nil {
 				return err

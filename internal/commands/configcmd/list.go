@@ -36,7 +36,7 @@ profile, file or default. Secret values are redacted.`,
 		Example: "$ lcwh config list\n$ lcwh config list --profile staging --json",
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}

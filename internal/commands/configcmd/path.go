@@ -21,7 +21,7 @@ The file need not exist yet; "lcwh config set" creates it. A path that is a
 directory is an error (exit 1).`,
 		Example: "$ lcwh config path\n$ $EDITOR \"$(lcwh config path)\"",
 		Args:    cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			p := configPath(f)
 			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 				return &config.FileError{Path: p, Err: config.ErrIsDirectory}

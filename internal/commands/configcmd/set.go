@@ -37,13 +37,12 @@ $ lcwh config set --profile sandbox api_url http://127.0.0.1:8765
 $ lcwh config set secret - < secret.txt`,
 		Args:              cmdutil.ExactArgs(2, "KEY and VALUE"),
 		ValidArgsFunction: completeKeys,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key, opts.Value = args[0], args[1]
-			if err := checkKey(opts.Key); err != nil {
+			var err error
+			if opts.Path, opts.Profile, err = fileTarget(f, opts.Key); err != nil {
 				return err
 			}
-			opts.Path = configPath(f)
-			opts.Profile = profileName(f)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -77,6 +76,15 @@ func setRun(opts *SetOptions) error {
 	}
 	_, err := fmt.Fprintf(opts.IO.ErrOut, "%s Set %s to %s in %s\n", st.Success.Render("✓"), opts.Key, shown, where)
 	return err
+}
+
+// fileTarget checks key and says where set and unset write it: the
+// config file and the --profile section.
+func fileTarget(f *cmdutil.Factory, key string) (path, profile string, err error) {
+	if err := checkKey(key); err != nil {
+		return "", "", err
+	}
+	return configPath(f), profileName(f), nil
 }
 
 // configPath is the file config writes go to: --config, LCWH_CONFIG, XDG.

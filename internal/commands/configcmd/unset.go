@@ -29,13 +29,12 @@ given), so it falls back to the next source: environment, top level, default.`,
 		Example:           "$ lcwh config unset listen_port\n$ lcwh config unset --profile sandbox api_url",
 		Args:              cmdutil.ExactArgs(1, "one KEY"),
 		ValidArgsFunction: completeKeys,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Key = args[0]
-			if err := checkKey(opts.Key); err != nil {
+			var err error
+			if opts.Path, opts.Profile, err = fileTarget(f, opts.Key); err != nil {
 				return err
 			}
-			opts.Path = configPath(f)
-			opts.Profile = profileName(f)
 			if runF != nil {
 				return runF(opts)
 			}

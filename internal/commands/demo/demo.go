@@ -51,7 +51,7 @@ to try next. Nothing leaves this machine.`,
 $ lcwh demo -v
 $ go run ./cmd/lcwh demo`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,45 +68,31 @@ func randomSecret() string {
 	return hex.EncodeToString(b)
 }
 
+// shot is one webhook the demo sends.
+type shot struct {
+	kind   string
+	body   []byte
+	header http.Header
+}
+
+// demoSecrets are the throwaway secrets the shots are signed with and the
+// listener verifies.
+type demoSecrets struct {
+	secret, monday string
+	clientIDs      []string
+}
+
 func demoRun(ctx context.Context, opts *DemoOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	secret, mondaySecret := randomSecret(), randomSecret()
-	gen := catalog.NewGenerator(0, now)
-	type shot struct {
-		kind   string
-		body   []byte
-		header http.Header
+	shots, sec, err := demoShots(now)
+	if err != nil {
+		return err
 	}
-	var shots []shot
-	var clientIDs []string
-	for _, name := range demoKinds {
-		k, _ := catalog.Lookup(name)
-		body, err := gen.Body(k, catalog.Params{Secret: secret})
-		if err != nil {
-			return err
-		}
-		h := http.Header{"Content-Type": {"application/json"}}
-		switch k.Family {
-		case catalog.App:
-			clientIDs = append(clientIDs, gjson.GetBytes(body, "clientID").Str)
-		case catalog.Monday:
-			tok, err := signature.SignMonday([]byte(mondaySecret), "http://127.0.0.1/", 1, 1, now())
-			if err != nil {
-				return err
-			}
-			h.Set("Authorization", "Bearer "+tok)
-		}
-		shots = append(shots, shot{name, body, h})
-	}
-
 	l := listener.New(listener.Config{
-		Secrets: []string{secret}, ClientIDs: clientIDs, MondaySecret: []byte(mondaySecret),
+		Secrets: []string{sec.secret}, ClientIDs: sec.clientIDs, MondaySecret: []byte(sec.monday),
 		Emit: true, Now: now,
 	})
 	addr, err := l.Bind("127.0.0.1:0")
@@ -122,28 +108,74 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { _, err := l.Run(runCtx); done <- err }()
-
 	sendErr := make(chan error, 1)
 	go func() {
-		// send-sample's delivery code, one attempt each (a local listener
-		// that fails will not do better on a retry).
-		d := sender.New(opts.HTTPClient, sender.Options{NoRetry: true, Now: now})
-		for _, s := range shots {
-			if res := d.Deliver(runCtx, sender.Request{URL: u, Body: s.body, Header: s.header}); !res.OK() {
-				sendErr <- fmt.Errorf("deliver %s: %w", s.kind, res.Err)
-				cancel()
-				return
-			}
-		}
-		sendErr <- nil
-		cancel() // every delivery was acknowledged: drain and stop
+		sendErr <- sendShots(runCtx, opts, u, shots, now)
+		cancel() // every delivery was acknowledged, or one failed: drain and stop
 	}()
 
+	received, verified := printEvents(opts, l)
+	if err := <-done; err != nil {
+		return err
+	}
+	if err := <-sendErr; err != nil {
+		return err
+	}
+	if received != len(shots) || verified != received {
+		return fmt.Errorf("demo: %d of %d events received, %d verified", received, len(shots), verified)
+	}
+	printNext(opts, est, verified)
+	return nil
+}
+
+// demoShots builds one webhook of each demo kind, signed with fresh
+// secrets.
+func demoShots(now func() time.Time) ([]shot, demoSecrets, error) {
+	sec := demoSecrets{secret: randomSecret(), monday: randomSecret()}
+	gen := catalog.NewGenerator(0, now)
+	var shots []shot
+	for _, name := range demoKinds {
+		k, _ := catalog.Lookup(name)
+		body, err := gen.Body(k, catalog.Params{Secret: sec.secret})
+		if err != nil {
+			return nil, sec, err
+		}
+		h := http.Header{"Content-Type": {"application/json"}}
+		switch k.Family {
+		case catalog.App:
+			sec.clientIDs = append(sec.clientIDs, gjson.GetBytes(body, "clientID").Str)
+		case catalog.Monday:
+			tok, err := signature.SignMonday([]byte(sec.monday), "http://127.0.0.1/", 1, 1, now())
+			if err != nil {
+				return nil, sec, err
+			}
+			h.Set("Authorization", "Bearer "+tok)
+		}
+		shots = append(shots, shot{name, body, h})
+	}
+	return shots, sec, nil
+}
+
+// sendShots delivers the shots to u with send-sample's delivery code, one
+// attempt each (a local listener that fails will not do better on a
+// retry), and stops at the first failure.
+func sendShots(ctx context.Context, opts *DemoOptions, u string, shots []shot, now func() time.Time) error {
+	d := sender.New(opts.HTTPClient, sender.Options{NoRetry: true, Now: now})
+	for _, s := range shots {
+		if res := d.Deliver(ctx, sender.Request{URL: u, Body: s.body, Header: s.header}); !res.OK() {
+			return fmt.Errorf("deliver %s: %w", s.kind, res.Err)
+		}
+	}
+	return nil
+}
+
+// printEvents draws the listener's events on stdout as listen does until
+// the listener stops, and counts them.
+func printEvents(opts *DemoOptions, l *listener.Listener) (received, verified int) {
 	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
 	pr.Verbose = opts.Verbose
 	out := bufio.NewWriter(opts.IO.Out)
 	var buf []byte
-	verified, received := 0, 0
 	for it := range l.Events() {
 		it.Done()
 		buf = buf[:0]
@@ -158,16 +190,11 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		_, _ = out.Write(buf)
 	}
 	_ = out.Flush()
-	if err := <-done; err != nil {
-		return err
-	}
-	if err := <-sendErr; err != nil {
-		return err
-	}
-	cmd := func(s string) string { return est.Command.Render(s) }
-	if received != len(shots) || verified != received {
-		return fmt.Errorf("demo: %d of %d events received, %d verified", received, len(shots), verified)
-	}
+	return received, verified
+}
+
+// printNext says what to try after the demo.
+func printNext(opts *DemoOptions, est render.Styles, verified int) {
 	fmt.Fprintf(opts.IO.ErrOut, "\n%s %d events received and verified (✓ = secret_key, clientID or monday JWT checked). Try next:\n",
 		est.Success.Render("✓"), verified)
 	for _, step := range [][2]string{
@@ -176,7 +203,6 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		{"lcwh inspect -v events.jsonl", "look at what arrived"},
 		{"lcwh replay events.jsonl --to http://localhost:3000/webhooks", "send it again to your app"},
 	} {
-		fmt.Fprintf(opts.IO.ErrOut, "  %s\n      %s\n", cmd("$ "+step[0]), est.Muted.Render(step[1]))
+		fmt.Fprintf(opts.IO.ErrOut, "  %s\n      %s\n", est.Command.Render("$ "+step[0]), est.Muted.Render(step[1]))
 	}
-	return nil
 }

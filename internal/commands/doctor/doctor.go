@@ -110,7 +110,7 @@ $ lcwh doctor --action incoming_event --event events.jsonl --secret "$SECRET"
 $ lcwh doctor --url https://example.com/hooks --probe
 $ lcwh doctor --json | jq -r '.items[] | select(.status == "fail") | .fix[]'`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.complete(f, cmd); err != nil {
 				return err
 			}
@@ -231,9 +231,6 @@ func loopbackURL(u string) bool {
 }
 
 func doctorRun(ctx context.Context, opts *DoctorOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ev, err := opts.event()
 	if err != nil {
 		return err

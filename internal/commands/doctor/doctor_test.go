@@ -18,17 +18,18 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 )
 
 const (
-	pat    = livechattest.AccountID + ":" + livechattest.PATToken
-	client = livechattest.ServerClientID
+	pat    = livechatfake.AccountID + ":" + livechatfake.PATToken
+	client = livechatfake.ServerClientID
 )
 
 type env struct {
 	t    *testing.T
-	fake *livechattest.Server
+	fake *livechatfaketest.Server
 	vars map[string]string
 	// localAPI replaces DoctorOptions.LocalAPI when set.
 	localAPI func(string) bool
@@ -38,7 +39,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fake := livechattest.New()
+	fake := livechatfaketest.New()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
@@ -57,13 +58,13 @@ func (e *env) hook(id string, r livechat.RegisterRequest) {
 		r.SecretKey = "registered-secret"
 	}
 	r.OwnerClientID = client
-	e.fake.State(func(s *livechattest.State) {
-		s.Webhooks[client] = append(s.Webhooks[client], &livechattest.Webhook{ID: id, RegisterRequest: r})
+	e.fake.State(func(s *livechatfake.State) {
+		s.Webhooks[client] = append(s.Webhooks[client], &livechatfake.Webhook{ID: id, RegisterRequest: r})
 	})
 }
 
 func (e *env) disable() {
-	e.fake.State(func(s *livechattest.State) { s.Disabled[livechattest.OrganizationID+"/"+client] = true })
+	e.fake.State(func(s *livechatfake.State) { s.Disabled[livechatfake.OrganizationID+"/"+client] = true })
 }
 
 func (e *env) factory() (*cmdutil.Factory, *iostreams.TestStreams) {
@@ -186,7 +187,7 @@ func TestTour(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Errorf("colour without a terminal:\n%q", out)
 	}
-	if strings.Contains(out, "registered-secret") || strings.Contains(out, livechattest.PATToken) {
+	if strings.Contains(out, "registered-secret") || strings.Contains(out, livechatfake.PATToken) {
 		t.Errorf("a secret is printed:\n%s", out)
 	}
 }
@@ -270,7 +271,7 @@ func TestHealthyExit0(t *testing.T) {
 
 func TestCredentialFailuresExit4(t *testing.T) {
 	e := newEnv(t)
-	e.vars["LCWH_PAT"] = livechattest.AccountID + ":dal:wrong-token"
+	e.vars["LCWH_PAT"] = livechatfake.AccountID + ":dal:wrong-token"
 	code, out, _ := e.run()
 	if code != cmdutil.ExitAuth || !strings.Contains(out, "✗ Credentials") || !strings.Contains(out, "LiveChat rejected it") {
 		t.Errorf("rejected token: exit %d\n%s", code, out)
@@ -287,7 +288,7 @@ func TestCredentialFailuresExit4(t *testing.T) {
 
 func TestMissingScopeExit1(t *testing.T) {
 	e := newEnv(t)
-	e.vars["LCWH_PAT"] = livechattest.AccountID + ":" + livechattest.ReadOnlyPAT
+	e.vars["LCWH_PAT"] = livechatfake.AccountID + ":" + livechatfake.ReadOnlyPAT
 	code, out, _ := e.run()
 	if code != 1 || !strings.Contains(out, "the token lacks webhooks.configuration:rw") {
 		t.Errorf("exit %d\n%s", code, out)

@@ -60,7 +60,7 @@ func credentialFuncs(f *cmdutil.Factory) {
 		// $BROWSER, as gh and git honour it, names the command to run with the URL.
 		if b, ok := f.LookupEnv("BROWSER"); ok && strings.TrimSpace(b) != "" {
 			args := strings.Fields(b)
-			cmd := exec.Command(args[0], append(args[1:], url)...)
+			cmd := exec.Command(args[0], append(args[1:], url)...) //nolint:gosec,noctx // G204: $BROWSER is the user's own command, run as a shell would; noctx: the browser outlives lcwh, no context may kill it
 			if err := cmd.Start(); err != nil {
 				return fmt.Errorf("run $BROWSER: %w", err)
 			}

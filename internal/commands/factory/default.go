@@ -3,7 +3,6 @@
 package factory
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -143,15 +142,5 @@ func newAPIClient(f *cmdutil.Factory, hc *http.Client) (*livechat.Client, error)
 		Version: cfg.Get("api_version"),
 		HTTP:    hc,
 		Warn:    func(msg string) { _, _ = errOut.Write([]byte("! " + msg + "\n")) },
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		},
 	}, nil
 }

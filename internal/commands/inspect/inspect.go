@@ -70,7 +70,7 @@ $ lcwh inspect -v --actions incoming_event events.jsonl
 $ cat body.json | lcwh inspect -v -
 $ lcwh inspect --json events.jsonl | jq -r .kind
 $ lcwh inspect --web --open monday.jsonl events.jsonl`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cmdutil.MinimumArgs(1, "a file (or - for stdin), or with --web one or more files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File, opts.Files = args[0], args
 			if err := opts.checkWeb(cmd, args); err != nil {

@@ -110,7 +110,6 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	printBanner(opts.IO.ErrOut, est, opts, hook, web)
 
 	status := newStatusWriter(opts.IO.ErrOut)
-	defer status.Close(displayWait)
 	sigs, stop := opts.Signals()
 	defer stop()
 	runCtx, cancel := context.WithCancel(ctx)
@@ -122,6 +121,9 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	}()
 	disp := startDisplay(opts, l, printsEvents(opts, sk), web.hub())
 	r := &runner{opts: opts, est: est, l: l, sk: sk, status: status, cancel: cancel, disp: disp, done: done}
+	// Whatever stderr is doing, the last messages get a bounded time: two
+	// seconds normally, a moment after a second Ctrl-C.
+	defer func() { status.Close(r.closeWait()) }()
 	// The listener serves before anything is registered, so the first
 	// delivery finds it; events wait in its queue until the display reads them.
 	sess, sig, err := startSession(ctx, opts, est, status, bound, sigs)
@@ -179,6 +181,18 @@ type runner struct {
 	disp     *display
 	done     <-chan runResult
 	stopping bool
+	// forced is set by a second signal: exit promptly.
+	forced bool
+}
+
+// abortClose is how long a forced exit waits for stderr.
+const abortClose = 300 * time.Millisecond
+
+func (r *runner) closeWait() time.Duration {
+	if r.forced {
+		return abortClose
+	}
+	return displayWait
 }
 
 // wait runs until the listener has drained and the display has written
@@ -219,6 +233,7 @@ func (r *runner) startStop(sig os.Signal) {
 // acknowledged after their record was written, so the message says where
 // they are rather than that they are lost.
 func (r *runner) abort() error {
+	r.forced = true
 	pending := r.l.Pending()
 	r.l.Abort()
 	t := time.NewTimer(abortWait)
@@ -282,6 +297,7 @@ func (r *runner) finishDisplay(sigs <-chan os.Signal) {
 	case <-t.C:
 		r.status.Printf("%s stdout is not being read: the last events were not shown\n", r.est.Warn.Render("!"))
 	case <-sigs:
+		r.forced = true // everything was processed; only the display is cut short
 	}
 }
 

@@ -224,7 +224,7 @@ func TestListenPortInUse(t *testing.T) {
 func TestListenSecondInterruptExits130(t *testing.T) {
 	// A forward target that never answers keeps events queued.
 	block := make(chan struct{})
-	app := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block })}
+	app := &http.Server{Handler: http.HandlerFunc(func(_ http.ResponseWriter, _ *http.Request) { <-block })}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	go app.Serve(ln)
 	defer func() { close(block); app.Close() }()

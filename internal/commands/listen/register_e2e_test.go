@@ -21,16 +21,17 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/lease"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 	"github.com/lcwh/lcwh/internal/sender"
 )
 
-const owner = livechattest.ServerClientID
+const owner = livechatfake.ServerClientID
 
 // env is the real command tree against the fake API over loopback.
 type env struct {
 	t          *testing.T
-	fake       *livechattest.Server
+	fake       *livechatfaketest.Server
 	srv        *httptest.Server
 	vars       map[string]string
 	registered chan string // path of each answered register call
@@ -38,7 +39,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, fake: livechattest.New(), registered: make(chan string, 16)}
+	e := &env{t: t, fake: livechatfaketest.New(), registered: make(chan string, 16)}
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.fake.ServeHTTP(w, r)
 		if strings.HasSuffix(r.URL.Path, "/register_webhook") {
@@ -48,7 +49,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(e.srv.Close)
 	dir := t.TempDir()
 	e.vars = map[string]string{
-		"LCWH_API_URL": e.srv.URL, "LCWH_PAT": livechattest.AccountID + ":" + livechattest.PATToken,
+		"LCWH_API_URL": e.srv.URL, "LCWH_PAT": livechatfake.AccountID + ":" + livechatfake.PATToken,
 		"LCWH_CLIENT_ID": owner, "HOME": dir, "XDG_CONFIG_HOME": filepath.Join(dir, "cfg"),
 	}
 	for _, k := range []string{"LCWH_API_URL", "LCWH_PAT", "LCWH_CLIENT_ID", "LCWH_API_VERSION", "LCWH_SECRET", "LCWH_CONFIG", "LCWH_PROFILE", "LCWH_LISTEN_PORT", "HOME", "XDG_CONFIG_HOME"} {
@@ -127,7 +128,7 @@ func TestRegisterLifecycle(t *testing.T) {
 		t.Errorf("lease %q = %+v", hooks[0].Description, l)
 	}
 
-	res, err := e.fake.Trigger(ctx, sender.Options{}, livechattest.TriggerRequest{Kind: "incoming_chat"})
+	res, err := e.fake.Trigger(ctx, sender.Options{}, livechatfake.TriggerRequest{Kind: "incoming_chat"})
 	if err != nil || len(res.Deliveries) != 1 || !res.Deliveries[0].OK {
 		t.Fatalf("trigger: %+v %v", res, err)
 	}
@@ -187,7 +188,7 @@ func TestRegisterCleanupFailsThenStaleGC(t *testing.T) {
 	done := e.start(ctx, listenArgs(port, "--register", "incoming_chat", "--public-url", "https://example.com/hook", "-q")...)
 	e.waitRegistered(1, done)
 	id := e.fake.Webhooks(owner)[0].ID
-	e.fake.Inject(livechattest.Fault{Path: "unregister_webhook", Status: 403, Type: "authorization"})
+	e.fake.Inject(livechatfaketest.Fault{Path: "unregister_webhook", Status: 403, Type: "authorization"})
 	cancel()
 	r := <-done
 	if r.code != 1 {
@@ -379,7 +380,7 @@ func TestRegisterUsageErrors(t *testing.T) {
 func TestSignalWhileRegisteringCancels(t *testing.T) {
 	e := newEnv(t)
 	arrived := make(chan struct{})
-	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	agent := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		close(arrived)
 		<-r.Context().Done() // answers only once lcwh gave up: proof the signal cancelled it
 	}))

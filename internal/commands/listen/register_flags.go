@@ -43,18 +43,8 @@ func (r *registerFlags) add(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("additional-data", cobra.FixedCompletions([]string{livechat.DataChatProperties, livechat.DataChatPresenceUserIDs}, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// completeRegister validates the --register flags into opts.Register, as
-// `lcwh register` validates its own, and generates this run's secret.
-func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r *registerFlags) error {
-	fl := cmd.Flags()
-	if len(r.actions) == 0 {
-		for _, name := range []string{"public-url", "type", "filter", "filters", "additional-data", "lease-ttl", "ngrok-api"} {
-			if fl.Changed(name) {
-				return cmdutil.FlagErrorf("--%s needs --register", name)
-			}
-		}
-		return nil
-	}
+// check validates the values of the --register flags themselves.
+func (r *registerFlags) check() error {
 	if r.publicURL == "" {
 		return cmdutil.UsageHint(errors.New("--register needs --public-url"),
 			"Pass the https URL of a tunnel to this port (e.g. from \"ngrok http PORT\"), --public-url auto to ask a running ngrok agent, or a local URL for lcwh sandbox.")
@@ -69,6 +59,24 @@ func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r 
 	}
 	if r.ttl <= 0 {
 		return cmdutil.FlagErrorf("--lease-ttl must be positive")
+	}
+	return nil
+}
+
+// completeRegister validates the --register flags into opts.Register, as
+// `lcwh register` validates its own, and generates this run's secret.
+func (opts *Options) completeRegister(f *cmdutil.Factory, cmd *cobra.Command, r *registerFlags) error {
+	fl := cmd.Flags()
+	if len(r.actions) == 0 {
+		for _, name := range []string{"public-url", "type", "filter", "filters", "additional-data", "lease-ttl", "ngrok-api"} {
+			if fl.Changed(name) {
+				return cmdutil.FlagErrorf("--%s needs --register", name)
+			}
+		}
+		return nil
+	}
+	if err := r.check(); err != nil {
+		return err
 	}
 	if len(opts.ClientIDs) > 1 {
 		return cmdutil.FlagErrorf("--register takes one --client-id: the app that owns the webhooks")

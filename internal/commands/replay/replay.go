@@ -132,9 +132,6 @@ func savedFrom(rec *eventlog.Record) savedEvent {
 }
 
 func replayRun(ctx context.Context, opts *ReplayOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	f, err := os.Open(opts.File)
 	if err != nil {
 		return err
@@ -157,6 +154,27 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	// Ctrl-C cancels the delivery in flight and stops (exit 130).
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	failed, err := deliverAll(ctx, opts, events, est)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n",
+		len(events), termtext.URL(opts.To), len(events)-len(failed), len(failed))
+	switch {
+	case len(failed) == 1 && len(events) == 1:
+		return failed[0]
+	case len(failed) > 0:
+		return fmt.Errorf("%d of %d deliveries failed; first: %w", len(failed), len(events), failed[0])
+	case bad > 0:
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+// deliverAll sends the events in order, one line (or JSON object) each on
+// stdout, and returns the failed deliveries. A stdout that fails, or
+// Ctrl-C (cmdutil.ErrCancel), stops it.
+func deliverAll(ctx context.Context, opts *ReplayOptions, events []savedEvent, est render.Styles) ([]error, error) {
 	s := sender.New(opts.HTTPClient, sender.Options{Timeout: opts.Timeout, Retries: opts.Retries,
 		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: opts.RetryInterval, Sleep: opts.Sleep})
 	st := render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled())
@@ -173,26 +191,16 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 			_, werr = io.WriteString(opts.IO.Out, replayLine(st, ev, res))
 		}
 		if werr != nil {
-			return werr
+			return nil, werr
 		}
 		if res.Err != nil {
 			if errors.Is(res.Err, context.Canceled) || ctx.Err() != nil {
-				return cmdutil.ErrCancel
+				return nil, cmdutil.ErrCancel
 			}
 			failed = append(failed, fmt.Errorf("event #%d (%s): %w", ev.index, render.Sanitise(ev.kind), res.Err))
 		}
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "replayed %d event(s) to %s: %d delivered, %d failed\n",
-		len(events), termtext.URL(opts.To), len(events)-len(failed), len(failed))
-	switch {
-	case len(failed) == 1 && len(events) == 1:
-		return failed[0]
-	case len(failed) > 0:
-		return fmt.Errorf("%d of %d deliveries failed; first: %w", len(failed), len(events), failed[0])
-	case bad > 0:
-		return cmdutil.ErrSilent
-	}
-	return nil
+	return failed, nil
 }
 
 func replayLine(st render.Styles, ev savedEvent, res sender.Result) string {

@@ -55,10 +55,11 @@ $ lcwh help environment`,
 			return nil
 		},
 		RunE: cmdutil.ShowHelp,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if noColor {
 				f.IOStreams.SetColorDisabled(true)
 			}
+			return validateFlags(cmd)
 		},
 	}
 	cmd.SetVersionTemplate(version.Format(f.Build))
@@ -77,6 +78,12 @@ $ lcwh help environment`,
 	pf.BoolVar(f.Debug, "debug", false, "Log HTTP requests and responses on stderr, secrets redacted")
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles(f))
 
+	addCommands(cmd, f)
+	return cmd
+}
+
+// addCommands adds every command to root in its help group, and the help topics.
+func addCommands(cmd *cobra.Command, f *cmdutil.Factory) {
 	byGroup := map[string][]*cobra.Command{}
 	add := func(group string, cmds ...*cobra.Command) { byGroup[group] = append(byGroup[group], cmds...) }
 	add(GroupLocal, samples.NewCmdSamples(f), sendsample.NewCmdSendSample(f, nil))
@@ -111,7 +118,20 @@ $ lcwh help environment`,
 	cmd.SetHelpCommandGroupID(GroupConfig)
 	cmd.SetCompletionCommandGroupID(GroupConfig)
 	cmd.AddCommand(newHelpTopics()...)
-	return cmd
+}
+
+// validateFlags runs cobra's checks of required flags and flag groups
+// (MarkFlagRequired, MarkFlagsMutuallyExclusive, …) before cobra does, so
+// that their errors are usage errors: exit 2 and the --help hint. Cobra
+// runs the same checks after this hook and returns plain errors (exit 1).
+func validateFlags(cmd *cobra.Command) error {
+	if err := cmd.ValidateRequiredFlags(); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if err := cmd.ValidateFlagGroups(); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	return nil
 }
 
 func completeProfiles(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -36,7 +36,7 @@ On a terminal the list is a table; piped, it is tab-separated (name, family,
 description) with no header.`,
 		Example: "$ lcwh samples list\n$ lcwh samples list --family app\n$ lcwh samples list --json | jq -r '.[].name'",
 		Args:    cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if family != "" {
 				fam, err := catalog.ParseFamily(family)
 				if err != nil {

@@ -1,12 +1,9 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"syscall"
@@ -16,7 +13,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/httpclient"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/termtext"
 )
 
@@ -59,57 +56,44 @@ type controlClient struct {
 	http *http.Client
 }
 
-// call sends a control request and decodes a 200 answer into out; a
-// refused connection says how to start a sandbox.
+// call sends a control request and decodes a 200 answer into out
+// (livechatfake.ControlClient), its errors worded for --sandbox: a refused
+// connection says how to start a sandbox.
 func (c controlClient) call(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
+	err := livechatfake.ControlClient{Base: c.base, HTTP: c.http}.Call(ctx, method, path, in, out)
+	if err == nil {
+		return nil
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+livechattest.ControlPrefix+path, body)
-	if err != nil {
-		return cmdutil.FlagErrorf("--sandbox %q: %v", termtext.RedactURL(c.base), err)
+	base := termtext.RedactURL(c.base)
+	var (
+		uerr *livechatfake.ControlURLError
+		serr *livechatfake.ControlStatusError
+		nerr *livechatfake.NotSandboxError
+	)
+	switch {
+	case errors.As(err, &uerr):
+		return cmdutil.FlagErrorf("--sandbox %q: %v", base, uerr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", base),
+			`Start one with "lcwh sandbox" in another terminal, or point --sandbox / LCWH_SANDBOX_URL at it.`)
+	case errors.As(err, &serr):
+		return controlFailure(base, serr)
+	case errors.As(err, &nerr):
+		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", base, nerr.Err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", termtext.RedactURL(c.base)),
-				`Start one with "lcwh sandbox" in another terminal, or point --sandbox / LCWH_SANDBOX_URL at it.`)
-		}
-		return fmt.Errorf("reach sandbox: %w", err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return fmt.Errorf("read sandbox answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return controlFailure(termtext.RedactURL(c.base), resp.StatusCode, raw)
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", termtext.RedactURL(c.base), err)
-	}
-	return nil
+	return err
 }
 
 // controlFailure maps the control error envelope: a refused request is a
 // usage error (exit 2), anything else a failure.
-func controlFailure(base string, status int, raw []byte) error {
-	var env struct {
-		Error *livechattest.TriggerError `json:"error"`
-	}
-	if json.Unmarshal(raw, &env) != nil || env.Error == nil {
-		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, status),
+func controlFailure(base string, e *livechatfake.ControlStatusError) error {
+	if e.Envelope == nil {
+		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, e.Status),
 			`Check --sandbox / LCWH_SANDBOX_URL; "lcwh sandbox" prints its URL.`)
 	}
-	switch env.Error.Type {
+	switch e.Envelope.Type {
 	case "validation", "unknown_kind", "not_livechat":
-		return cmdutil.FlagErrorWrap(errors.New(env.Error.Message))
+		return cmdutil.FlagErrorWrap(errors.New(e.Envelope.Message))
 	}
-	return fmt.Errorf("sandbox: %s", env.Error.Message)
+	return fmt.Errorf("sandbox: %s", e.Envelope.Message)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // EnvOptions are the inputs of `lcwh sandbox env`.
@@ -33,7 +33,7 @@ LCWH_SANDBOX_URL), for eval in another shell. Exit 1 when no sandbox answers.`,
 		Example: `$ eval "$(lcwh sandbox env)"
 $ lcwh sandbox env --sandbox http://127.0.0.1:9999 --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			u, err := resolveSandboxURL(f, cmd)
 			if err != nil {
 				return err
@@ -54,10 +54,7 @@ $ lcwh sandbox env --sandbox http://127.0.0.1:9999 --json`,
 }
 
 func envRun(ctx context.Context, opts *EnvOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	var h livechattest.Health
+	var h livechatfake.Health
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodGet, "health", nil, &h); err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
 // Package sandbox implements `lcwh sandbox`: LiveChat on your laptop. It
 // serves, on loopback, the in-repo fake of the Configuration API webhook
-// methods and of the accounts (OAuth) server (internal/livechattest), and
+// methods and of the accounts (OAuth) server (internal/livechatfake), and
 // `lcwh sandbox trigger` makes it deliver catalog samples to the webhooks
 // registered in it.
 package sandbox
@@ -22,7 +22,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
@@ -73,7 +73,7 @@ it serves and what to try next. "lcwh sandbox trigger KIND" then makes it
 deliver a sample to every webhook registered for that action.
 
 The sandbox account, its PAT and its apps are fixed test identities: the PAT
-printed here works only against the sandbox. Client ` + livechattest.ClientID + ` is a
+printed here works only against the sandbox. Client ` + livechatfake.ClientID + ` is a
 public app (PKCE) whose redirect URIs are http://localhost:5555/ (the default
 of "lcwh auth login") and http://127.0.0.1:8765.
 
@@ -86,7 +86,7 @@ jobs wait for it. Ctrl-C or SIGTERM stop the sandbox with exit 0.`,
 $ lcwh sandbox --port 0 --ready-file sandbox.env --state sandbox.json
 $ lcwh sandbox --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkHost(opts.Host); err != nil {
 				return err
 			}
@@ -125,10 +125,7 @@ func checkHost(host string) error {
 }
 
 func sandboxRun(ctx context.Context, opts *SandboxOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	fake := livechattest.New()
+	fake := livechatfake.New()
 	fake.DeliveryLog = opts.DeliveryLog
 	st, err := openState(opts.StatePath, fake)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // running is a sandbox started by startSandbox.
@@ -74,7 +74,7 @@ func startSandbox(t *testing.T, args ...string) *running {
 
 // apiClient is a Configuration API client with the sandbox PAT.
 func apiClient(base string) *livechat.Client {
-	pat, _ := auth.ParsePAT(livechattest.AccountID + ":" + livechattest.PATToken)
+	pat, _ := auth.ParsePAT(livechatfake.AccountID + ":" + livechatfake.PATToken)
 	return &livechat.Client{BaseURL: base, Region: "dal",
 		HTTP: &http.Client{Transport: &auth.Transport{Source: auth.StaticHeader(pat.Header())}}}
 }
@@ -85,8 +85,8 @@ func TestSandboxPrintsExportsAndStops(t *testing.T) {
 	r := startSandbox(t, "--ready-file", readyFile)
 	want := "export LCWH_API_URL=" + r.url + "\n" +
 		"export LCWH_ACCOUNTS_URL=" + r.url + "\n" +
-		"export LCWH_PAT=" + livechattest.AccountID + ":" + livechattest.PATToken + "\n" +
-		"export LCWH_CLIENT_ID=" + livechattest.ClientID + "\n" +
+		"export LCWH_PAT=" + livechatfake.AccountID + ":" + livechatfake.PATToken + "\n" +
+		"export LCWH_CLIENT_ID=" + livechatfake.ClientID + "\n" +
 		"export LCWH_SANDBOX_URL=" + r.url + "\n"
 	if diff := cmp.Diff(want, r.stdout.String()); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
@@ -120,11 +120,11 @@ func TestSandboxStateSurvivesRestart(t *testing.T) {
 	r := startSandbox(t, "--state", state)
 	c := apiClient(r.url)
 	id, err := c.RegisterWebhook(ctx, livechat.RegisterRequest{Action: "incoming_chat", SecretKey: "s3cret",
-		URL: "http://127.0.0.1:9/hook", OwnerClientID: livechattest.ClientID, Type: "license"})
+		URL: "http://127.0.0.1:9/hook", OwnerClientID: livechatfake.ClientID, Type: "license"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DisableLicenseWebhooks(ctx, livechattest.ClientID); err != nil {
+	if err := c.DisableLicenseWebhooks(ctx, livechatfake.ClientID); err != nil {
 		t.Fatal(err)
 	}
 	// Saved on change, before exit.
@@ -140,11 +140,11 @@ func TestSandboxStateSurvivesRestart(t *testing.T) {
 
 	r2 := startSandbox(t, "--state", state)
 	c2 := apiClient(r2.url)
-	hooks, err := c2.ListWebhooks(ctx, livechattest.ClientID)
+	hooks, err := c2.ListWebhooks(ctx, livechatfake.ClientID)
 	if err != nil || len(hooks) != 1 || hooks[0].ID != id {
 		t.Fatalf("after restart: %+v %v", hooks, err)
 	}
-	enabled, err := c2.LicenseWebhooksState(ctx, livechattest.ClientID)
+	enabled, err := c2.LicenseWebhooksState(ctx, livechatfake.ClientID)
 	if err != nil || enabled {
 		t.Errorf("license webhooks enabled=%v err=%v, want disabled after restart", enabled, err)
 	}
@@ -226,7 +226,7 @@ func TestSandboxValidation(t *testing.T) {
 	r := startSandbox(t)
 	c := apiClient(r.url)
 	good := livechat.RegisterRequest{Action: "incoming_event", SecretKey: "s", URL: "https://example.com/h",
-		OwnerClientID: livechattest.ClientID, Type: "license"}
+		OwnerClientID: livechatfake.ClientID, Type: "license"}
 	bad := func(mut func(*livechat.RegisterRequest)) livechat.RegisterRequest { x := good; mut(&x); return x }
 	tests := []struct {
 		name string
@@ -241,7 +241,7 @@ func TestSandboxValidation(t *testing.T) {
 			x.Action = "incoming_chat"
 			x.Filters = &livechat.Filters{AuthorType: "customer"}
 		}), livechat.ErrValidation},
-		{"foreign owner", bad(func(x *livechat.RegisterRequest) { x.OwnerClientID = livechattest.ForeignClientID }), livechat.ErrAuthorization},
+		{"foreign owner", bad(func(x *livechat.RegisterRequest) { x.OwnerClientID = livechatfake.ForeignClientID }), livechat.ErrAuthorization},
 	}
 	for _, tt := range tests {
 		if _, err := c.RegisterWebhook(ctx, tt.req); !errors.Is(err, tt.want) {
@@ -257,7 +257,7 @@ func TestSandboxValidation(t *testing.T) {
 		t.Errorf("4th register: %v", err)
 	}
 	anon := &livechat.Client{BaseURL: r.url, HTTP: http.DefaultClient}
-	if _, err := anon.ListWebhooks(ctx, livechattest.ClientID); !errors.Is(err, livechat.ErrAuthentication) {
+	if _, err := anon.ListWebhooks(ctx, livechatfake.ClientID); !errors.Is(err, livechat.ErrAuthentication) {
 		t.Errorf("no credential: %v", err)
 	}
 }
@@ -265,11 +265,11 @@ func TestSandboxValidation(t *testing.T) {
 func TestSandboxJSON(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "s.json")
 	r := startSandbox(t, "--json", "--state", state)
-	var got livechattest.Info
+	var got livechatfake.Info
 	if err := json.Unmarshal([]byte(r.stdout.String()), &got); err != nil {
 		t.Fatalf("%v: %q", err, r.stdout)
 	}
-	want := livechattest.NewInfo(r.url)
+	want := livechatfake.NewInfo(r.url)
 	want.StateFile = state
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

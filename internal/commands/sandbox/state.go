@@ -10,7 +10,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/atomicfile"
 	"github.com/lcwh/lcwh/internal/cmdutil"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
@@ -18,7 +18,7 @@ import (
 // whenever a request changed it.
 type stateFile struct {
 	path string
-	fake *livechattest.Server
+	fake *livechatfake.Server
 
 	mu   sync.Mutex
 	last []byte
@@ -26,7 +26,7 @@ type stateFile struct {
 
 // openState loads path into fake when it exists; with no path the state
 // lives in memory only.
-func openState(path string, fake *livechattest.Server) (*stateFile, error) {
+func openState(path string, fake *livechatfake.Server) (*stateFile, error) {
 	st := &stateFile{path: path, fake: fake}
 	if path == "" {
 		return st, nil
@@ -67,15 +67,15 @@ func (s *stateFile) save() error {
 	return nil
 }
 
-func newInfo(base, statePath string) livechattest.Info {
-	info := livechattest.NewInfo(base)
+func newInfo(base, statePath string) livechatfake.Info {
+	info := livechatfake.NewInfo(base)
 	info.StateFile = statePath
 	return info
 }
 
 // announce prints the result (export lines or JSON) on stdout, what is
 // served and what to try on stderr, and writes the ready file.
-func announce(opts *SandboxOptions, info livechattest.Info) error {
+func announce(opts *SandboxOptions, info livechatfake.Info) error {
 	if opts.ReadyFile != "" {
 		if err := atomicfile.WriteFile(opts.ReadyFile, []byte(info.Exports()), 0o600); err != nil {
 			return fmt.Errorf("write ready file: %w", err)

@@ -13,7 +13,7 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/termtext"
@@ -69,37 +69,11 @@ send those with "lcwh send-sample KIND --url URL".`,
 		Example: `$ lcwh sandbox trigger incoming_chat
 $ lcwh sandbox trigger incoming_event --set payload.event.text=hello --json
 $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
-		Args: cmdutil.ExactArgs(1, "a webhook kind, e.g. incoming_chat"),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var out []string
-			for _, k := range catalog.ByFamily(catalog.LiveChat) {
-				if strings.HasPrefix(k.Name, toComplete) {
-					out = append(out, k.Name+"\t"+k.Description)
-				}
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
-		},
+		Args:              cmdutil.ExactArgs(1, "a webhook kind, e.g. incoming_chat"),
+		ValidArgsFunction: completeTriggerKinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Kind = args[0]
-			if err := checkKind(opts.Kind); err != nil {
+			if err := opts.complete(f, cmd, args[0]); err != nil {
 				return err
-			}
-			if _, err := catalog.ParseSets(opts.Sets); err != nil {
-				return cmdutil.FlagErrorWrap(err)
-			}
-			if opts.Retries < 0 || opts.Timeout < 0 || opts.RetryInterval < 0 {
-				return cmdutil.FlagErrorf("--timeout, --retries and --retry-interval cannot be negative")
-			}
-			u, err := resolveSandboxURL(f, cmd)
-			if err != nil {
-				return err
-			}
-			opts.SandboxURL = u
-			if opts.HTTPClient == nil {
-				opts.HTTPClient = controlHTTPClient(f, triggerWait(opts))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -116,6 +90,45 @@ $ lcwh sandbox trigger chat_deactivated --retries 1 --retry-interval 100ms`,
 	addSandboxFlag(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, triggerFields)
 	return cmd
+}
+
+// completeTriggerKinds completes KIND: the livechat family, the one the
+// sandbox's webhooks are registered for.
+func completeTriggerKinds(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, k := range catalog.ByFamily(catalog.LiveChat) {
+		if strings.HasPrefix(k.Name, toComplete) {
+			out = append(out, k.Name+"\t"+k.Description)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// complete checks KIND and the flags, and resolves the sandbox's URL and
+// the client that reaches it.
+func (opts *TriggerOptions) complete(f *cmdutil.Factory, cmd *cobra.Command, kind string) error {
+	opts.Kind = kind
+	if err := checkKind(opts.Kind); err != nil {
+		return err
+	}
+	if _, err := catalog.ParseSets(opts.Sets); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if opts.Retries < 0 || opts.Timeout < 0 || opts.RetryInterval < 0 {
+		return cmdutil.FlagErrorf("--timeout, --retries and --retry-interval cannot be negative")
+	}
+	u, err := resolveSandboxURL(f, cmd)
+	if err != nil {
+		return err
+	}
+	opts.SandboxURL = u
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = controlHTTPClient(f, triggerWait(opts))
+	}
+	return nil
 }
 
 // triggerWait bounds the control request of a trigger: the sandbox answers
@@ -159,13 +172,10 @@ func article(f catalog.Family) string {
 }
 
 func triggerRun(ctx context.Context, opts *TriggerOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	req := livechattest.TriggerRequest{Kind: opts.Kind, Sets: opts.Sets,
-		Timeout: livechattest.Duration(opts.Timeout), Retries: opts.Retries,
-		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: livechattest.Duration(opts.RetryInterval)}
-	var res livechattest.TriggerResult
+	req := livechatfake.TriggerRequest{Kind: opts.Kind, Sets: opts.Sets,
+		Timeout: livechatfake.Duration(opts.Timeout), Retries: opts.Retries,
+		NoRetry: opts.NoRetry || opts.Retries == 0, RetryInterval: livechatfake.Duration(opts.RetryInterval)}
+	var res livechatfake.TriggerResult
 	if err := (controlClient{base: opts.SandboxURL, http: opts.HTTPClient}).call(ctx, http.MethodPost, "trigger", req, &res); err != nil {
 		return err
 	}
@@ -184,7 +194,7 @@ func triggerRun(ctx context.Context, opts *TriggerOptions) error {
 
 // redactURLs hides the userinfo of every webhook URL in res: registered
 // URLs may carry a password, and results are printed (table and --json).
-func redactURLs(res *livechattest.TriggerResult) {
+func redactURLs(res *livechatfake.TriggerResult) {
 	for i := range res.Deliveries {
 		res.Deliveries[i].URL = termtext.RedactURL(res.Deliveries[i].URL)
 	}
@@ -193,7 +203,7 @@ func redactURLs(res *livechattest.TriggerResult) {
 	}
 }
 
-func printTable(io *iostreams.IOStreams, res *livechattest.TriggerResult) error {
+func printTable(io *iostreams.IOStreams, res *livechatfake.TriggerResult) error {
 	st := render.NewStyles(io.Out, io.ColorEnabled())
 	t := render.NewTable(io.Out, st, io.IsStdoutTTY(), io.TerminalWidth())
 	t.Header("WEBHOOK ID", "TYPE", "STATUS", "ATTEMPTS", "LATENCY", "URL", "RESULT")
@@ -225,7 +235,7 @@ func printTable(io *iostreams.IOStreams, res *livechattest.TriggerResult) error 
 }
 
 // summarise prints the outcome on stderr and returns the exit status.
-func summarise(opts *TriggerOptions, res *livechattest.TriggerResult) error {
+func summarise(opts *TriggerOptions, res *livechatfake.TriggerResult) error {
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	w := opts.IO.ErrOut
 	if res.Registered == 0 {

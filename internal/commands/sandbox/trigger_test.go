@@ -19,7 +19,7 @@ import (
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
 )
 
 // receiver records deliveries and answers with the statuses given in turn
@@ -66,7 +66,7 @@ func (r *receiver) got() []map[string]any {
 func register(t *testing.T, c *livechat.Client, req livechat.RegisterRequest) string {
 	t.Helper()
 	if req.OwnerClientID == "" {
-		req.OwnerClientID = livechattest.ClientID
+		req.OwnerClientID = livechatfake.ClientID
 	}
 	if req.Type == "" {
 		req.Type = livechat.TypeLicense
@@ -81,7 +81,7 @@ func register(t *testing.T, c *livechat.Client, req livechat.RegisterRequest) st
 type triggerOut struct {
 	stdout, stderr string
 	err            error
-	res            livechattest.TriggerResult
+	res            livechatfake.TriggerResult
 }
 
 // trigger runs `lcwh sandbox trigger` through its command with --json and
@@ -128,7 +128,7 @@ func TestTriggerDeliversPerWebhook(t *testing.T) {
 			"organization_id": body["organization_id"], "additional_data": body["additional_data"],
 			"chat": body["payload"].(map[string]any)["chat"].(map[string]any)["id"]}
 		want := map[string]any{"webhook_id": id, "secret_key": secret, "action": "incoming_chat",
-			"organization_id": livechattest.OrganizationID, "additional_data": ad, "chat": "CHAT42"}
+			"organization_id": livechatfake.OrganizationID, "additional_data": ad, "chat": "CHAT42"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("body (-want +got):\n%s", diff)
 		}
@@ -204,7 +204,7 @@ func TestTriggerDisabledLicenseWebhooks(t *testing.T) {
 	lic, bot := newReceiver(t), newReceiver(t)
 	register(t, c, livechat.RegisterRequest{Action: "incoming_chat", URL: lic.URL, SecretKey: "s"})
 	register(t, c, livechat.RegisterRequest{Action: "incoming_chat", URL: bot.URL, SecretKey: "s", Type: livechat.TypeBot})
-	if err := c.DisableLicenseWebhooks(ctx, livechattest.ClientID); err != nil {
+	if err := c.DisableLicenseWebhooks(ctx, livechatfake.ClientID); err != nil {
 		t.Fatal(err)
 	}
 	out := trigger(t, r.url, "incoming_chat", "--json")
@@ -217,7 +217,7 @@ func TestTriggerDisabledLicenseWebhooks(t *testing.T) {
 	if len(out.res.Skipped) != 1 || !strings.Contains(out.res.Skipped[0].Reason, "disabled") {
 		t.Errorf("skipped %+v", out.res.Skipped)
 	}
-	if err := c.EnableLicenseWebhooks(ctx, livechattest.ClientID); err != nil {
+	if err := c.EnableLicenseWebhooks(ctx, livechatfake.ClientID); err != nil {
 		t.Fatal(err)
 	}
 	if out := trigger(t, r.url, "incoming_chat", "--json"); len(out.res.Deliveries) != 2 || len(lic.got()) != 1 {
@@ -252,7 +252,7 @@ func TestTriggerFilters(t *testing.T) {
 	}
 	// --set makes the chat ours and the author an agent.
 	out = trigger(t, r.url, "incoming_event", "--json",
-		"--set", "additional_data.chat_properties.source.client_id="+livechattest.ClientID,
+		"--set", "additional_data.chat_properties.source.client_id="+livechatfake.ClientID,
 		"--set", "payload.event.author_id=smith@example.com")
 	if len(agent.got()) != 1 || len(mine.got()) != 1 {
 		t.Errorf("after --set: agent %d mine %d: %+v", len(agent.got()), len(mine.got()), out.res)

@@ -12,15 +12,16 @@ import (
 	"time"
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
+	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 )
 
 // burstRun sends many deliveries and prints a summary.
-func burstRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOptions, p *plan, s *sender.Sender) error {
+func burstRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOptions, p *plan, s *sender.Sender, bar *iostreams.ProgressLine) error {
 	b := sender.Burst{Count: opts.Count, Concurrency: opts.Concurrency, Rate: opts.Rate,
 		Duration: opts.Duration, Next: p.next, Stop: stop}
-	progress := !opts.JSON && opts.IO.IsStderrTTY()
+	progress := !opts.JSON && bar.Active()
 	var (
 		sum sender.Summary
 		err error
@@ -35,7 +36,7 @@ func burstRun(ctx context.Context, stop <-chan struct{}, opts *SendSampleOptions
 		if opts.JSON {
 			err = streamJSON(opts.IO.Out, p, ch)
 		} else {
-			drawProgress(opts, ch)
+			drawProgress(opts, bar, ch)
 		}
 		for range ch { // drain after a write error so the burst can finish
 		}
@@ -83,8 +84,9 @@ func streamJSON(w io.Writer, p *plan, ch <-chan sender.Delivery) error {
 	return bw.Flush()
 }
 
-// drawProgress redraws a one-line bar on stderr at most ten times a second.
-func drawProgress(opts *SendSampleOptions, ch <-chan sender.Delivery) {
+// drawProgress redraws a one-line bar on stderr at most ten times a
+// second, and erases it at the end.
+func drawProgress(opts *SendSampleOptions, bar *iostreams.ProgressLine, ch <-chan sender.Delivery) {
 	st := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
 	start := opts.Now()
 	var last time.Time
@@ -96,10 +98,10 @@ func drawProgress(opts *SendSampleOptions, ch <-chan sender.Delivery) {
 		}
 		if now := opts.Now(); now.Sub(last) >= 100*time.Millisecond {
 			last = now
-			fmt.Fprint(opts.IO.ErrOut, "\r"+progressLine(st, opts, n, failed, now.Sub(start)))
+			bar.Show(progressLine(st, opts, n, failed, now.Sub(start)))
 		}
 	}
-	fmt.Fprint(opts.IO.ErrOut, "\r\x1b[K")
+	bar.Clear()
 }
 
 func progressLine(st render.Styles, opts *SendSampleOptions, n, failed int, elapsed time.Duration) string {
@@ -122,7 +124,7 @@ func progressLine(st render.Styles, opts *SendSampleOptions, n, failed int, elap
 	if failed > 0 {
 		line += "  " + st.StatusFail.Render(fmt.Sprintf("%d failed", failed))
 	}
-	return line + "\x1b[K"
+	return line
 }
 
 // jsonSummary is the last NDJSON object of a burst, under "summary".

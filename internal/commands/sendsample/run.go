@@ -15,15 +15,13 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/httpclient"
+	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/render"
 	"github.com/lcwh/lcwh/internal/sender"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
 func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := buildPlan(opts)
 	if err != nil {
 		return err
@@ -31,7 +29,8 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 	if opts.DryRun {
 		return dryRun(opts, p)
 	}
-	ctx, stop, done := interrupts(ctx, opts)
+	bar := opts.IO.ProgressLine()
+	ctx, stop, done := interrupts(ctx, opts, bar)
 	defer done()
 	s := sender.New(httpClient(opts), sender.Options{Conns: opts.Concurrency,
 		Timeout: opts.Timeout, Retries: opts.Retries, NoRetry: opts.NoRetry || opts.Retries == 0,
@@ -42,7 +41,7 @@ func sendSampleRun(ctx context.Context, opts *SendSampleOptions) error {
 		DirectBursts: opts.HTTPClient == nil && opts.Debug == nil,
 	})
 	if opts.Count > 0 || opts.Duration > 0 {
-		return burstRun(ctx, stop, opts, p, s)
+		return burstRun(ctx, stop, opts, p, s, bar)
 	}
 	return singleRun(ctx, stop, opts, p, s)
 }
@@ -61,7 +60,8 @@ func httpClient(opts *SendSampleOptions) *http.Client {
 // interrupts turns Ctrl-C into two stages: the first closes stop (no new
 // deliveries or retries; those in flight finish), the second ends ctx
 // (abort: those in flight are interrupted). done releases the signals.
-func interrupts(ctx context.Context, opts *SendSampleOptions) (context.Context, <-chan struct{}, func()) {
+// The notices go in place of bar, the burst's progress line.
+func interrupts(ctx context.Context, opts *SendSampleOptions, bar *iostreams.ProgressLine) (context.Context, <-chan struct{}, func()) {
 	sigs := opts.Interrupts
 	release := func() {}
 	if sigs == nil {
@@ -73,10 +73,6 @@ func interrupts(ctx context.Context, opts *SendSampleOptions) (context.Context, 
 	stop := make(chan struct{})
 	finished := make(chan struct{})
 	warn := render.NewStyles(opts.IO.ErrOut, opts.IO.ColorEnabledErr())
-	clear := ""
-	if opts.IO.IsStderrTTY() {
-		clear = "\r\x1b[K" // over the progress bar
-	}
 	go func() {
 		select {
 		case <-sigs:
@@ -84,12 +80,12 @@ func interrupts(ctx context.Context, opts *SendSampleOptions) (context.Context, 
 			return
 		}
 		close(stop)
-		fmt.Fprintf(opts.IO.ErrOut, "%s%s stopping: no new deliveries; waiting for those in flight (at most %s). Ctrl-C again to abort them.\n",
-			clear, warn.Warn.Render("!"), opts.Timeout)
+		bar.Printf("%s stopping: no new deliveries; waiting for those in flight (at most %s). Ctrl-C again to abort them.\n",
+			warn.Warn.Render("!"), opts.Timeout)
 		select {
 		case <-sigs:
-			fmt.Fprintf(opts.IO.ErrOut, "%s%s aborting: deliveries in flight count as interrupted (outcome unknown)\n",
-				clear, warn.Warn.Render("!"))
+			bar.Printf("%s aborting: deliveries in flight count as interrupted (outcome unknown)\n",
+				warn.Warn.Render("!"))
 			cancel()
 		case <-finished:
 		}

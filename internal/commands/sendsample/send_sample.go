@@ -81,7 +81,7 @@ $ lcwh send-sample --family monday --monday-secret "$MONDAY_CLIENT_SECRET"
 $ lcwh send-sample --file event.json --dry-run
 $ lcwh send-sample incoming_event --count 1000 --concurrency 20 --json | jq -c .summary`,
 		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: completeKinds,
+		ValidArgsFunction: cmdutil.CompleteKinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if f.Debug != nil && *f.Debug {
@@ -185,14 +185,6 @@ Exit status: 0 when every delivery succeeded, 1 when any failed, 2 for
 usage errors (unknown kind, bad --set, bad JSON in --file, bad header, bad
 --url, a kind together with --file), 130 when interrupted.`,
 		sender.DefaultTimeout, sender.DefaultRetries, sched[0], sched[1], sched[2])
-}
-
-func completeKinds(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	var out []string
-	for _, k := range catalog.All() {
-		out = append(out, k.Name+"\t"+k.Description)
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // resolveConfig reads the secrets through config: flag > env > file.

@@ -203,7 +203,7 @@ func TestSend202Warns(t *testing.T) {
 
 func TestSendSlowReceiverTimesOut(t *testing.T) {
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -520,7 +520,7 @@ func FuzzParseHeaders(f *testing.F) {
 func TestProgressLine(t *testing.T) {
 	st := render.NewStyles(io.Discard, false)
 	got := progressLine(st, &SendSampleOptions{Count: 100}, 50, 2, 2*time.Second)
-	want := strings.Repeat("█", 15) + strings.Repeat("░", 15) + " 50 sent  25 req/s  2 failed\x1b[K"
+	want := strings.Repeat("█", 15) + strings.Repeat("░", 15) + " 50 sent  25 req/s  2 failed"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -21,7 +21,7 @@ func holdReceiver(t *testing.T) (url string, arrived chan struct{}, release func
 	rec = &receiver{status: 200}
 	arrived = make(chan struct{}, 100)
 	held := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		rec.mu.Lock()
 		rec.bodies = append(rec.bodies, b)
@@ -192,7 +192,7 @@ func TestDebugLogsRedacted(t *testing.T) {
 func TestBurstHonoursHostAndHeaders(t *testing.T) {
 	var mu sync.Mutex
 	hosts := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		hosts[r.Host+"|"+r.Header.Get("X-Trace")]++
 		mu.Unlock()

@@ -30,7 +30,7 @@ version and the platform. It never contacts the network: there is no update
 check and no telemetry.`,
 		Example: "$ lcwh version\n$ lcwh version --json | jq -r .version",
 		Args:    cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}

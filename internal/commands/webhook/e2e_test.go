@@ -14,24 +14,25 @@ import (
 	"github.com/lcwh/lcwh/internal/build"
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/iostreams"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 )
 
 const (
-	pat    = livechattest.AccountID + ":" + livechattest.PATToken
-	client = livechattest.ServerClientID
+	pat    = livechatfake.AccountID + ":" + livechatfake.PATToken
+	client = livechatfake.ServerClientID
 )
 
 type env struct {
 	t    *testing.T
-	fake *livechattest.Server
+	fake *livechatfaketest.Server
 	vars map[string]string
 	tty  bool
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fake := livechattest.New()
+	fake := livechatfaketest.New()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
@@ -58,7 +59,7 @@ func (e *env) run(stdin string, args ...string) (code int, stdout, stderr string
 	f := factory.NewWith(build.Info{Version: "test"}, ios, lookup)
 	code = app.Run(context.Background(), f, args)
 	out, errOut := ts.Out.String(), ts.ErrOut.String()
-	for _, secret := range []string{livechattest.PATToken, "topsecret-value", livechattest.ServerClientSecret} {
+	for _, secret := range []string{livechatfake.PATToken, "topsecret-value", livechatfake.ServerClientSecret} {
 		if strings.Contains(out, secret) || strings.Contains(errOut, secret) {
 			e.t.Errorf("lcwh %v printed a secret %q:\nstdout: %s\nstderr: %s", args, secret, out, errOut)
 		}
@@ -205,19 +206,19 @@ func TestFailures(t *testing.T) {
 	}{
 		{"no credential", func(e *env) { delete(e.vars, "LCWH_PAT") }, []string{"list"}, 4,
 			[]string{"error: not logged in to LiveChat", `Run "lcwh auth login", or set LCWH_PAT.`}},
-		{"rejected credential 401", func(e *env) { e.vars["LCWH_PAT"] = livechattest.AccountID + ":wrong" }, []string{"list"}, 4,
+		{"rejected credential 401", func(e *env) { e.vars["LCWH_PAT"] = livechatfake.AccountID + ":wrong" }, []string{"list"}, 4,
 			[]string{"Authentication error (authentication, HTTP 401)", "LiveChat rejected the credential"}},
-		{"missing scope 403", func(e *env) { e.vars["LCWH_PAT"] = livechattest.AccountID + ":" + livechattest.ReadOnlyPAT }, []string{"enable"}, 1,
+		{"missing scope 403", func(e *env) { e.vars["LCWH_PAT"] = livechatfake.AccountID + ":" + livechatfake.ReadOnlyPAT }, []string{"enable"}, 1,
 			[]string{"authorization, HTTP 403", "webhooks.state:rw"}},
-		{"foreign client 403", nil, []string{"list", "--client-id", livechattest.ForeignClientID}, 1,
+		{"foreign client 403", nil, []string{"list", "--client-id", livechatfake.ForeignClientID}, 1,
 			[]string{"does not belong to your organization"}},
 		{"not found 404", nil, []string{"unregister", "--all", "--yes"}, 0, []string{"nothing to unregister"}},
 		{"misdirected 421 twice", func(e *env) {
-			e.fake.Inject(livechattest.Fault{Status: 421, Body: `{"error":{"type":"misdirected_request","message":"Wrong region","data":{"region":"fra"}}}`, Times: 2})
+			e.fake.Inject(livechatfaketest.Fault{Status: 421, Body: `{"error":{"type":"misdirected_request","message":"Wrong region","data":{"region":"fra"}}}`, Times: 2})
 		}, []string{"list"}, 1, []string{"Wrong region", "data centre"}},
 		{"misdirected 421 once recovers", func(e *env) { e.fake.Region = "fra" }, []string{"list"}, 0, nil},
 		{"validation 422", func(e *env) {
-			e.fake.Inject(livechattest.Fault{Status: 422, Body: `{"error":{"type":"validation","message":"` + "`url`" + ` is invalid"}}`})
+			e.fake.Inject(livechatfaketest.Fault{Status: 422, Body: `{"error":{"type":"validation","message":"` + "`url`" + ` is invalid"}}`})
 		}, []string{"register", "--action", "chat_deactivated", "--url", "https://e.com", "--secret", "x"}, 1, []string{"`url` is invalid"}},
 		{"limit 3 per action", func(e *env) {
 			for i := 0; i < 3; i++ {
@@ -225,11 +226,11 @@ func TestFailures(t *testing.T) {
 			}
 		}, []string{"register", "--action", "chat_deactivated", "--url", "https://e.com", "--secret", "x"}, 1,
 			[]string{"limit_reached", "at most 3 webhooks per action", `lcwh list --action chat_deactivated`}},
-		{"429 then success", func(e *env) { e.fake.Inject(livechattest.Fault{Status: 429, RetryAfter: "0", Times: 3}) }, []string{"state"}, 0, nil},
-		{"503 exhausted", func(e *env) { e.fake.Inject(livechattest.Fault{Status: 503, RetryAfter: "0", Times: 4}) }, []string{"state"}, 1,
+		{"429 then success", func(e *env) { e.fake.Inject(livechatfaketest.Fault{Status: 429, RetryAfter: "0", Times: 3}) }, []string{"state"}, 0, nil},
+		{"503 exhausted", func(e *env) { e.fake.Inject(livechatfaketest.Fault{Status: 503, RetryAfter: "0", Times: 4}) }, []string{"state"}, 1,
 			[]string{"HTTP 503", "try again later"}},
 		{"non-JSON body", func(e *env) {
-			e.fake.Inject(livechattest.Fault{Status: 502, Body: "<html>Bad gateway</html>", ContentType: "text/html", RetryAfter: "0", Times: 4})
+			e.fake.Inject(livechatfaketest.Fault{Status: 502, Body: "<html>Bad gateway</html>", ContentType: "text/html", RetryAfter: "0", Times: 4})
 		}, []string{"list"}, 1, []string{"unexpected response from the LiveChat API (HTTP 502, text/html)", "--debug"}},
 		{"PAT without client id for state", func(e *env) { delete(e.vars, "LCWH_CLIENT_ID") }, []string{"state"}, 2,
 			[]string{"owner_client_id", "--client-id"}},

@@ -43,7 +43,7 @@ $ lcwh list --action incoming_chat
 $ lcwh list --json | jq -r '.[].id'`,
 		Aliases: []string{"ls"},
 		Args:    cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := resolveClientID(f, cmd, &opts.ClientID); err != nil {
 				return err
 			}
@@ -61,9 +61,6 @@ $ lcwh list --json | jq -r '.[].id'`,
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	_, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err

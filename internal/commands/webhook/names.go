@@ -37,7 +37,7 @@ additional data each accepts (list_webhook_names, which needs no login).
 $ lcwh names --api-version 3.5
 $ lcwh names --offline --json | jq -r '.[].action'`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, version, err := resolveSettings(f, cmd)
 			if err != nil {
 				return err
@@ -57,9 +57,6 @@ $ lcwh names --offline --json | jq -r '.[].action'`,
 }
 
 func namesRun(ctx context.Context, opts *NamesOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var names []livechat.WebhookName
 	if opts.Offline {
 		n, ok := livechat.Names(opts.Version)

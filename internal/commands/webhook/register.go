@@ -75,16 +75,9 @@ At most 3 webhooks may exist per action per Client ID.`,
 $ lcwh register --action incoming_chat,incoming_event --url https://example.com/hook --secret "$SECRET" --filter source_type=my_client --additional-data chat_properties
 $ lcwh register --action incoming_event --url https://example.com/hook --secret "$SECRET" --filter author_type=customer --json`,
 		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			clientID, version, err := resolveSettings(f, cmd)
-			if err != nil {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.resolve(f, cmd); err != nil {
 				return err
-			}
-			opts.ClientID, opts.Version = clientID, version
-			cfg, _ := f.Config()
-			cfg.BindFlag("secret", cmd.Flags().Lookup("secret"))
-			if !opts.GenerateSecret {
-				opts.Secret = cfg.Get("secret")
 			}
 			if err := opts.complete(actions, filterKVs, filtersJSON, addData, cmd.Flags().Changed("secret")); err != nil {
 				return err
@@ -107,12 +100,33 @@ $ lcwh register --action incoming_event --url https://example.com/hook --secret 
 	fl.StringSliceVar(&addData, "additional-data", nil, "Additional data: chat_properties, chat_presence_user_ids")
 	addClientIDFlag(cmd)
 	cmd.MarkFlagsMutuallyExclusive("secret", "generate-secret")
+	registerCompletions(cmd, f)
+	cmdutil.AddJSONFlag(cmd, &opts.JSON, "webhooks (action, id, error), secret_key (only with --generate-secret)")
+	return cmd
+}
+
+// registerCompletions completes register's flag values.
+func registerCompletions(cmd *cobra.Command, f *cmdutil.Factory) {
 	_ = cmd.RegisterFlagCompletionFunc("action", completeActions(f))
 	_ = cmd.RegisterFlagCompletionFunc("type", cobra.FixedCompletions([]string{"license", "bot"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("additional-data", cobra.FixedCompletions([]string{livechat.DataChatProperties, livechat.DataChatPresenceUserIDs}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("filter", cobra.FixedCompletions([]string{"author_type=", "only_my_chats=", "source_type=", "agent_ids=", "chat_presence.my_bots=", "chat_presence.user_ids.values=", "chat_presence.user_ids.exclude_values="}, cobra.ShellCompDirectiveNoFileComp|cobra.ShellCompDirectiveNoSpace))
-	cmdutil.AddJSONFlag(cmd, &opts.JSON, "webhooks (action, id, error), secret_key (only with --generate-secret)")
-	return cmd
+}
+
+// resolve reads the client id, API version and secret through config
+// (flag > env > file).
+func (opts *RegisterOptions) resolve(f *cmdutil.Factory, cmd *cobra.Command) error {
+	clientID, version, err := resolveSettings(f, cmd)
+	if err != nil {
+		return err
+	}
+	opts.ClientID, opts.Version = clientID, version
+	cfg, _ := f.Config()
+	cfg.BindFlag("secret", cmd.Flags().Lookup("secret"))
+	if !opts.GenerateSecret {
+		opts.Secret = cfg.Get("secret")
+	}
+	return nil
 }
 
 // complete validates flags into opts; every check the spec allows happens here.
@@ -145,9 +159,6 @@ func (opts *RegisterOptions) complete(actions, filterKVs []string, filtersJSON s
 }
 
 func registerRun(ctx context.Context, opts *RegisterOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, owner, err := clientFor(opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err

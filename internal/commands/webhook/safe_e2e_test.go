@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/lcwh/lcwh/internal/livechat"
-	"github.com/lcwh/lcwh/internal/livechattest"
+	"github.com/lcwh/lcwh/internal/livechatfake"
+	"github.com/lcwh/lcwh/internal/livechatfake/livechatfaketest"
 	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
@@ -38,7 +39,7 @@ func TestAPIErrorTextIsTerminalSafe(t *testing.T) {
 		for _, tty := range []bool{false, true} {
 			e := newEnv(t)
 			e.tty = tty
-			faults := []livechattest.Fault{
+			faults := []livechatfaketest.Fault{
 				{Path: "list_webhooks", Status: 400, Body: `{"error":{"type":"validation` + strings.Trim(jsonRaw(c.Text), `"`) + `","message":` + jsonRaw("bad "+c.Text) + `}}`},
 				// 400, not 5xx: a 5xx is retried and the retry would succeed.
 				{Path: "list_webhooks", Status: 400, ContentType: "text/html\u009b2J", Body: "<h1>" + c.Text + "</h1>"},
@@ -52,7 +53,7 @@ func TestAPIErrorTextIsTerminalSafe(t *testing.T) {
 				termtexttest.AssertSafe(t, c.Name+": list stdout", termtexttest.StripSGR([]byte(out)))
 				termtexttest.AssertSafe(t, c.Name+": list stderr", termtexttest.StripSGR([]byte(errOut)))
 			}
-			e.fake.Inject(livechattest.Fault{Path: "register_webhook", Status: 400,
+			e.fake.Inject(livechatfaketest.Fault{Path: "register_webhook", Status: 400,
 				Body: `{"error":{"type":"validation","message":` + jsonRaw("nope "+c.Text) + `}}`})
 			_, out, errOut := e.run("", "register", "--action", "incoming_chat,incoming_event", "--url", "https://example.com/h", "--secret", "s")
 			if !strings.Contains(string(termtexttest.StripSGR([]byte(errOut))), "✗ incoming_chat: register_webhook: nope") {
@@ -70,8 +71,8 @@ func TestAPIErrorTextIsTerminalSafe(t *testing.T) {
 func TestWebhookListIsTerminalSafe(t *testing.T) {
 	e := newEnv(t)
 	joined := termtexttest.Joined()
-	e.fake.State(func(s *livechattest.State) {
-		s.Webhooks[client] = append(s.Webhooks[client], &livechattest.Webhook{ID: "evil" + joined,
+	e.fake.State(func(s *livechatfake.State) {
+		s.Webhooks[client] = append(s.Webhooks[client], &livechatfake.Webhook{ID: "evil" + joined,
 			RegisterRequest: livechat.RegisterRequest{Action: "incoming_chat" + joined, URL: "https://u:pa55word@example.com/" + joined,
 				OwnerClientID: client, Type: "license" + joined, Description: joined}})
 	})

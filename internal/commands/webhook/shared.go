@@ -102,7 +102,7 @@ func actionNames(version string) []livechat.WebhookName {
 
 // completeActions completes --action values (comma lists included).
 func completeActions(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		version := livechat.DefaultVersion
 		if cfg, err := f.Config(); err == nil && cfg.Get("api_version") != "" {
 			version = cfg.Get("api_version")
@@ -123,7 +123,7 @@ func completeActions(f *cmdutil.Factory) func(*cobra.Command, []string, string) 
 
 // completeWebhookIDs completes ids from list_webhooks.
 func completeWebhookIDs(f *cmdutil.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		var clientID string
 		if err := resolveClientID(f, cmd, &clientID); err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp

@@ -45,7 +45,7 @@ of your credential (get_license_webhooks_state). Prints "enabled" or
 func newStateCmd(f *cmdutil.Factory, runF func(*StateOptions) error, op string, cmd *cobra.Command) *cobra.Command {
 	opts := &StateOptions{IO: f.IOStreams, APIClient: f.APIClient, Op: op}
 	cmd.Args = cmdutil.NoArgs
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := resolveClientID(f, cmd, &opts.ClientID); err != nil {
 			return err
 		}
@@ -60,9 +60,6 @@ func newStateCmd(f *cmdutil.Factory, runF func(*StateOptions) error, op string, 
 }
 
 func stateRun(ctx context.Context, opts *StateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, err := opts.APIClient()
 	if err != nil {
 		return err

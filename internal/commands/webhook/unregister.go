@@ -62,7 +62,7 @@ if any failed.`,
 $ lcwh unregister --action incoming_chat
 $ lcwh unregister --stale --yes
 $ lcwh unregister --all --yes`,
-		Args: func(cmd *cobra.Command, args []string) error {
+		Args: func(_ *cobra.Command, args []string) error {
 			modes := 0
 			for _, on := range []bool{len(args) > 0, opts.Action != "", opts.URL != "", opts.All, opts.Stale} {
 				if on {
@@ -102,9 +102,6 @@ $ lcwh unregister --all --yes`,
 }
 
 func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	client, owner, hooks, err := ownedWebhooks(ctx, opts.APIClient, opts.ClientID)
 	if err != nil {
 		return err
@@ -133,8 +130,27 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 			return err
 		}
 	}
-	failed := len(missing)
-	var lastErr error
+	done, failed, lastErr, err := removeAll(ctx, opts, st, client, owner, targets)
+	if err != nil {
+		return err
+	}
+	results = append(results, done...)
+	failed += len(missing)
+	if failed == 1 && lastErr != nil && len(results) == 1 {
+		// One webhook, one failure: show the API's own error and hint.
+		if err := writeUnregistered(opts, results); err != nil {
+			return err
+		}
+		return lastErr
+	}
+	return finishUnregister(opts, results, failed)
+}
+
+// removeAll unregisters the targets one by one, each reported on stderr,
+// and counts the failures. A rejected credential stops it (stop): every
+// later call would fail the same way.
+func removeAll(ctx context.Context, opts *UnregisterOptions, st render.Styles, client *livechat.Client, owner string,
+	targets []unregisterResult) (done []unregisterResult, failed int, lastErr, stop error) {
 	for _, t := range targets {
 		err := client.UnregisterWebhook(ctx, t.ID, owner)
 		if err != nil {
@@ -146,19 +162,12 @@ func unregisterRun(ctx context.Context, opts *UnregisterOptions) error {
 			t.Removed = true
 			fmt.Fprintf(opts.IO.ErrOut, "%s Unregistered %s webhook %s\n", st.Success.Render("✓"), st.Action.Render(termtext.Line(t.Action)), termtext.Line(t.ID))
 		}
-		results = append(results, t)
+		done = append(done, t)
 		if errors.Is(err, livechat.ErrAuthentication) {
-			return err
+			return done, failed, lastErr, err
 		}
 	}
-	if failed == 1 && lastErr != nil && len(results) == 1 {
-		// One webhook, one failure: show the API's own error and hint.
-		if err := writeUnregistered(opts, results); err != nil {
-			return err
-		}
-		return lastErr
-	}
-	return finishUnregister(opts, results, failed)
+	return done, failed, lastErr, nil
 }
 
 // confirmRemoval lists targets on stderr and asks; no means ErrCancel.

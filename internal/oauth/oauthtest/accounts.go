@@ -2,7 +2,7 @@
 // lcwh's auth tests: authorize (PKCE S256 and exact redirect URI matching),
 // /v2/token (authorization_code and refresh_token with rotation), revoke,
 // /v2/accounts/me and a Bearer-protected /api/ping. The strict fake of the
-// whole API is internal/livechattest; this one exists until it lands.
+// whole API is internal/livechatfake; this one exists until it lands.
 package oauthtest
 
 import (
@@ -202,6 +202,7 @@ func (a *Accounts) authorize(w http.ResponseWriter, r *http.Request) {
 		a.mu.Unlock()
 		v.Set("code", code)
 	}
+	//nolint:gosec // G710: the test's own redirect URI, as the real server redirects to the whitelisted one
 	http.Redirect(w, r, redirect+"?"+v.Encode(), http.StatusFound)
 }
 

@@ -1,4 +1,4 @@
-package livechattest
+package livechatfake
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/lcwh/lcwh/internal/livechat"
 )
 
-func (s *Server) listNames(w http.ResponseWriter, params map[string]json.RawMessage, version string) {
+func (s *Server) listNames(w http.ResponseWriter, params map[string]json.RawMessage) {
 	if !s.fields(w, params, nil, "version") {
 		return
 	}
@@ -50,28 +50,8 @@ func (s *Server) register(w http.ResponseWriter, c caller, params map[string]jso
 			return
 		}
 	}
-	name, known := livechat.LookupName(names, req.Action)
-	switch {
-	case !known:
-		s.apiError(w, "validation", "`action` is not a valid webhook action", nil)
-		return
-	case req.SecretKey == "":
-		s.apiError(w, "validation", "`secret_key` cannot be empty", nil)
-		return
-	case req.Type != livechat.TypeLicense && req.Type != livechat.TypeBot:
-		s.apiError(w, "validation", "`type` must be license or bot", nil)
-		return
-	}
-	if err := livechat.ValidateURL(req.URL); err != nil {
-		s.apiError(w, "validation", "`url` "+err.Error(), nil)
-		return
-	}
-	if err := livechat.ValidateFilters(name, req.Filters); err != nil {
-		s.apiError(w, "validation", "`filters` "+err.Error(), nil)
-		return
-	}
-	if err := livechat.ValidateAdditionalData(name, req.AdditionalData); err != nil {
-		s.apiError(w, "validation", "`additional_data` "+err.Error(), nil)
+	if msg := registerProblem(req, names); msg != "" {
+		s.apiError(w, "validation", msg, nil)
 		return
 	}
 	s.mu.Lock()
@@ -93,6 +73,30 @@ func (s *Server) register(w http.ResponseWriter, c caller, params map[string]jso
 	s.state.Webhooks[owner] = append(s.state.Webhooks[owner], &Webhook{RegisterRequest: req, ID: id})
 	s.mu.Unlock()
 	writeJSON(w, 200, map[string]string{"id": id})
+}
+
+// registerProblem is the validation message of a register_webhook request
+// the API would refuse, "" when it is well formed (§6.1, §6.8).
+func registerProblem(req livechat.RegisterRequest, names []livechat.WebhookName) string {
+	name, known := livechat.LookupName(names, req.Action)
+	switch {
+	case !known:
+		return "`action` is not a valid webhook action"
+	case req.SecretKey == "":
+		return "`secret_key` cannot be empty"
+	case req.Type != livechat.TypeLicense && req.Type != livechat.TypeBot:
+		return "`type` must be license or bot"
+	}
+	if err := livechat.ValidateURL(req.URL); err != nil {
+		return "`url` " + err.Error()
+	}
+	if err := livechat.ValidateFilters(name, req.Filters); err != nil {
+		return "`filters` " + err.Error()
+	}
+	if err := livechat.ValidateAdditionalData(name, req.AdditionalData); err != nil {
+		return "`additional_data` " + err.Error()
+	}
+	return ""
 }
 
 func mustJSON(v any) []byte {

@@ -1,4 +1,4 @@
-package livechattest
+package livechatfake
 
 import (
 	"crypto/sha256"
@@ -28,6 +28,7 @@ func (s *Server) serveAccounts(w http.ResponseWriter, r *http.Request, body []by
 		q := r.URL.Query()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusBadRequest)
+		//nolint:gosec // G705: text/plain, never HTML
 		_, _ = w.Write([]byte("oauth_exception=" + q.Get("oauth_exception") + " exception_details=" + q.Get("exception_details") + "\n"))
 	case r.URL.Path == "/v2/token" && r.Method == http.MethodPost:
 		s.token(w, r, body)
@@ -102,22 +103,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		ooops(w, r, "unsupported_response_type", "")
 		return
 	}
-	method := q.Get("code_challenge_method")
-	challenge := q.Get("code_challenge")
-	switch method {
-	case "":
-		if challenge != "" {
-			method = "plain" // the documented default
-		}
-	case "S256", "s256":
-		// The docs spell it both ways (oauth.md §2); the fake accepts both.
-		method = "S256"
-	case "plain":
-	default:
-		ooops(w, r, "invalid_request", "")
-		return
-	}
-	if challenge != "" && (len(challenge) < 43 || len(challenge) > 128) {
+	method, challenge, ok := pkce(q)
+	if !ok {
 		ooops(w, r, "invalid_request", "")
 		return
 	}
@@ -130,7 +117,30 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if st := q.Get("state"); st != "" {
 		v.Set("state", st)
 	}
-	http.Redirect(w, r, redirectWith(redirect, v), http.StatusFound)
+	http.Redirect(w, r, redirectWith(redirect, v), http.StatusFound) //nolint:gosec // G710: redirect is one the app whitelists, checked above
+}
+
+// pkce reads an authorization request's code challenge and its method
+// ("" without PKCE); ok is false for an unknown method or a challenge of
+// the wrong length (RFC 7636 §4.2).
+func pkce(q url.Values) (method, challenge string, ok bool) {
+	method, challenge = q.Get("code_challenge_method"), q.Get("code_challenge")
+	switch method {
+	case "":
+		if challenge != "" {
+			method = "plain" // the documented default
+		}
+	case "S256", "s256":
+		// The docs spell it both ways (oauth.md §2); the fake accepts both.
+		method = "S256"
+	case "plain":
+	default:
+		return "", "", false
+	}
+	if challenge != "" && (len(challenge) < 43 || len(challenge) > 128) {
+		return "", "", false
+	}
+	return method, challenge, true
 }
 
 // tokenParams reads a form or JSON body (both appear in official material).
@@ -190,47 +200,59 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	switch p.Get("grant_type") {
 	case "authorization_code":
-		c := s.state.Codes[p.Get("code")]
-		if c == nil || !s.Now().Before(c.Expiry) || c.ClientID != app.ClientID {
-			oauthError(w, 401, "invalid_grant", "code expired, used or issued to another client")
-			return
-		}
-		delete(s.state.Codes, c.Code) // single use
-		if c.RedirectURI != p.Get("redirect_uri") {
-			oauthError(w, 401, "invalid_grant", "redirect_uri does not match the authorization request")
-			return
-		}
-		if c.Challenge != "" && !verifierMatches(c.Method, c.Challenge, p.Get("code_verifier")) {
-			oauthError(w, 401, "invalid_grant", "code_verifier does not match code_challenge")
-			return
-		}
-		if c.Challenge == "" && app.Secret == "" {
-			oauthError(w, 401, "invalid_request", "public clients must use PKCE")
-			return
-		}
-		s.issue(w, app, c.AccountID, "")
+		s.grantCode(w, app, p)
 	case "refresh_token":
-		access, ok := s.state.Refresh[p.Get("refresh_token")]
-		t := s.state.Tokens[access]
-		if !ok || t == nil {
-			oauthError(w, 401, "invalid_grant", "refresh token not found")
-			return
-		}
-		if t.ClientID != app.ClientID {
-			oauthError(w, 401, "invalid_client", "refresh token issued to another client")
-			return
-		}
-		delete(s.state.Tokens, access)
-		keep := ""
-		if app.Secret != "" {
-			keep = t.Refresh // confidential apps do not rotate (oauth.md §3.2)
-		} else {
-			delete(s.state.Refresh, t.Refresh) // public apps rotate: single use
-		}
-		s.issue(w, app, t.AccountID, keep)
+		s.grantRefresh(w, app, p)
 	default:
 		oauthError(w, 401, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
 	}
+}
+
+// grantCode exchanges a single-use authorization code, checking its
+// client, redirect URI and PKCE verifier; s.mu is held.
+func (s *Server) grantCode(w http.ResponseWriter, app *App, p url.Values) {
+	c := s.state.Codes[p.Get("code")]
+	if c == nil || !s.Now().Before(c.Expiry) || c.ClientID != app.ClientID {
+		oauthError(w, 401, "invalid_grant", "code expired, used or issued to another client")
+		return
+	}
+	delete(s.state.Codes, c.Code) // single use
+	if c.RedirectURI != p.Get("redirect_uri") {
+		oauthError(w, 401, "invalid_grant", "redirect_uri does not match the authorization request")
+		return
+	}
+	if c.Challenge != "" && !verifierMatches(c.Method, c.Challenge, p.Get("code_verifier")) {
+		oauthError(w, 401, "invalid_grant", "code_verifier does not match code_challenge")
+		return
+	}
+	if c.Challenge == "" && app.Secret == "" {
+		oauthError(w, 401, "invalid_request", "public clients must use PKCE")
+		return
+	}
+	s.issue(w, app, c.AccountID, "")
+}
+
+// grantRefresh issues a new pair for a refresh token: public apps rotate
+// it, confidential ones keep it (oauth.md §3.2); s.mu is held.
+func (s *Server) grantRefresh(w http.ResponseWriter, app *App, p url.Values) {
+	access, ok := s.state.Refresh[p.Get("refresh_token")]
+	t := s.state.Tokens[access]
+	if !ok || t == nil {
+		oauthError(w, 401, "invalid_grant", "refresh token not found")
+		return
+	}
+	if t.ClientID != app.ClientID {
+		oauthError(w, 401, "invalid_client", "refresh token issued to another client")
+		return
+	}
+	delete(s.state.Tokens, access)
+	keep := ""
+	if app.Secret != "" {
+		keep = t.Refresh // confidential apps do not rotate (oauth.md §3.2)
+	} else {
+		delete(s.state.Refresh, t.Refresh) // public apps rotate: single use
+	}
+	s.issue(w, app, t.AccountID, keep)
 }
 
 // issue mints a token pair; s.mu is held.

@@ -1,4 +1,4 @@
-package livechattest
+package livechatfake
 
 import (
 	"bytes"
@@ -15,28 +15,7 @@ var supportedVersions = map[string]string{"3.5": "legacy", "3.6": "stable", "3.7
 func (s *Server) serveConfiguration(w http.ResponseWriter, r *http.Request, body []byte) {
 	rest := strings.TrimPrefix(r.URL.Path, "/v")
 	version, method, _ := strings.Cut(rest, "/configuration/action/")
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		s.apiError(w, "validation", "Configuration API methods take POST", nil)
-		return
-	}
-	stage, ok := supportedVersions[version]
-	if !ok {
-		s.apiError(w, "unsupported_version", "", nil)
-		return
-	}
-	if stage == "legacy" {
-		w.Header().Set("Legacy", "2027-02-07")
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.apiError(w, "validation", "Content-Type must be application/json", nil)
-		return
-	}
-	s.mu.Lock()
-	region := s.Region
-	s.mu.Unlock()
-	if got := r.Header.Get("X-Region"); got != region && (got != "" || region != "dal") {
-		s.apiError(w, "misdirected_request", "", map[string]any{"region": region})
+	if !s.acceptRequest(w, r, version) {
 		return
 	}
 	var params map[string]json.RawMessage
@@ -48,7 +27,7 @@ func (s *Server) serveConfiguration(w http.ResponseWriter, r *http.Request, body
 	}
 	names, _ := livechat.Names(version)
 	if method == "list_webhook_names" {
-		s.listNames(w, params, version)
+		s.listNames(w, params)
 		return
 	}
 	s.mu.Lock()
@@ -72,6 +51,37 @@ func (s *Server) serveConfiguration(w http.ResponseWriter, r *http.Request, body
 		// is undocumented.
 		s.apiError(w, "not_found", "Unknown method "+method, nil)
 	}
+}
+
+// acceptRequest answers a request the API refuses before reading its
+// body (method, version, Content-Type, region) and reports whether it may
+// go on; a legacy version gets its Legacy header.
+func (s *Server) acceptRequest(w http.ResponseWriter, r *http.Request, version string) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		s.apiError(w, "validation", "Configuration API methods take POST", nil)
+		return false
+	}
+	stage, ok := supportedVersions[version]
+	if !ok {
+		s.apiError(w, "unsupported_version", "", nil)
+		return false
+	}
+	if stage == "legacy" {
+		w.Header().Set("Legacy", "2027-02-07")
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		s.apiError(w, "validation", "Content-Type must be application/json", nil)
+		return false
+	}
+	s.mu.Lock()
+	region := s.Region
+	s.mu.Unlock()
+	if got := r.Header.Get("X-Region"); got != region && (got != "" || region != "dal") {
+		s.apiError(w, "misdirected_request", "", map[string]any{"region": region})
+		return false
+	}
+	return true
 }
 
 // fields checks that params has only allowed keys and every required one.

@@ -1,4 +1,4 @@
-package livechattest
+package livechatfake
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package livechattest
+package livechatfake
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 )
+
+// MaxBody is how much of a request body the fake reads.
+const MaxBody = 1 << 20
 
 // Server is the fake. Its exported fields may be changed before serving or
 // between requests under the caller's own synchronisation (tests set them
@@ -45,38 +48,7 @@ type Server struct {
 	// --debug log of the default DeliveryClient (lcwh sandbox --debug).
 	DeliveryLog io.Writer
 
-	faults   []*Fault
-	requests []Request
-	gen      *catalog.Generator
-}
-
-// Request is one request the fake received, recorded for assertions.
-type Request struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   []byte
-}
-
-// Fault makes the next matching request(s) fail instead of being served.
-type Fault struct {
-	// Path matches a request whose path ends with it ("" matches all),
-	// e.g. "list_webhooks" or "/v2/token".
-	Path string
-	// Times is how many requests it hits (0 = 1).
-	Times int
-	// Status and Body are the answer; Body "" with an error-type status
-	// sends the envelope for Type.
-	Status int
-	Type   string
-	Body   string
-	// ContentType of Body (default application/json).
-	ContentType string
-	// RetryAfter sets the Retry-After header.
-	RetryAfter string
-	// Block, when non-nil, holds the request until it is closed or the
-	// client goes away (a slow server), then serves normally.
-	Block <-chan struct{}
+	gen *catalog.Generator
 }
 
 // New returns a fake with DefaultState in region dal.
@@ -93,23 +65,6 @@ func New() *Server {
 		},
 		TokenTTL: 8 * time.Hour,
 	}
-}
-
-// Inject queues a fault.
-func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	s.faults = append(s.faults, &f)
-}
-
-// Requests returns the requests received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
 }
 
 // Webhooks returns the webhooks of clientID.
@@ -133,24 +88,7 @@ func (s *Server) State(fn func(*State)) {
 // ServeHTTP serves both the Configuration API (POST /v{V}/configuration/action/…)
 // and the accounts server (GET /, /v2/token, /v2/info, /v2/accounts/me).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-	f := s.takeFault(r.URL.Path)
-	s.mu.Unlock()
-	if f != nil {
-		if f.Block != nil {
-			select {
-			case <-f.Block:
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if f.Status != 0 {
-			s.writeFault(w, f)
-			return
-		}
-	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxBody))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/v") && strings.Contains(r.URL.Path, "/configuration/action/"):

@@ -1,9 +1,11 @@
-// Package livechattest is a strict in-repo fake of the LiveChat
-// Configuration API webhook methods and of the accounts (OAuth) server,
-// following ../shared/livechat/configuration-api.md and oauth.md. It is an
-// http.Handler: tests serve it with httptest, and `lcwh sandbox` can serve
-// it on a port with State saved to a file (State marshals to JSON).
-package livechattest
+// Package livechatfake is the server of `lcwh sandbox`: a strict in-repo
+// fake of the LiveChat Configuration API webhook methods and of the
+// accounts (OAuth) server, following ../shared/livechat/configuration-api.md
+// and oauth.md, plus the sandbox's control endpoints (WithControl). It is an
+// http.Handler: `lcwh sandbox` serves it on a port with State saved to a
+// file (State marshals to JSON), and tests serve it with httptest, through
+// livechatfaketest when they record requests or inject faults.
+package livechatfake
 
 import (
 	"encoding/json"
@@ -79,18 +81,19 @@ type Webhook struct {
 	ID string `json:"id"`
 }
 
-// Fixed identities of the default state, for tests.
+// Fixed identities of the default state, for tests and `lcwh sandbox`,
+// which prints them: they open nothing but the fake (gosec G101 below).
 const (
 	AccountID      = "b7eff798-f8df-4364-8059-649c35c9ed0c"
 	OrganizationID = "390e44e6-f1e6-4368-86db-74a14508c2e1"
-	PATToken       = "dal:pat_test_token_0123456789"
+	PATToken       = "dal:pat_test_token_0123456789" //nolint:gosec // G101: the sandbox's published PAT
 	// ReadOnlyPAT has no webhook scopes: every call but names gets authorization.
 	ReadOnlyPAT = "dal:pat_no_scopes_000000000"
 	// ClientID is a public (PKCE) app of the organization.
 	ClientID = "9cbf3a968289727cb3cdfe83ab1d9836"
 	// ServerClientID is a confidential app with ServerClientSecret.
 	ServerClientID     = "0805e283233042b37f460ed8fbf22160"
-	ServerClientSecret = "server-app-secret-do-not-print"
+	ServerClientSecret = "server-app-secret-do-not-print" //nolint:gosec // G101: the fake's test secret
 	// ForeignClientID belongs to another organization.
 	ForeignClientID = "ffffeeeeddddccccbbbbaaaa99998888"
 	// RedirectURI is whitelisted for both apps.
