@@ -147,7 +147,7 @@ func listenWebArgs(t *testing.T, e *treeEnv, args ...string) (string, string, *l
 
 func post(t *testing.T, url, body string) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body)) //nolint:noctx // a test on loopback
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,11 @@ func TestEventLineColumns(t *testing.T) {
 	for _, k := range catalog.All() {
 		ev := EventView{Family: string(k.Family), Kind: k.Name, Body: []byte(`{}`)}
 		line := string(p.AppendEvent(nil, &ev))
-		if col := utf8.RuneCountInString(line[:strings.Index(line, "·")]); col != 50 {
+		before, _, ok := strings.Cut(line, "·")
+		if !ok {
+			t.Fatalf("%s: no mark in %q", k.Name, line)
+		}
+		if col := utf8.RuneCountInString(before); col != 50 {
 			t.Errorf("%s: mark at column %d, want 50: %q", k.Name, col, line)
 		}
 	}

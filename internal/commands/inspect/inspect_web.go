@@ -120,7 +120,7 @@ func printWebBanner(w io.Writer, est render.Styles, srv *web.Server, n, bad int)
 // that held none.
 func loadFiles(srv *web.Server, opts *InspectOptions, est render.Styles) (n, bad int, err error) {
 	for _, name := range opts.Files {
-		f, err := os.Open(name) //nolint:gosec // the user names the files to read
+		f, err := os.Open(name)
 		if err != nil {
 			return n, bad, err
 		}
