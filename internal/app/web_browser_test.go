@@ -199,6 +199,11 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	}
 	n := len(catalog.All())
 	poll(ctx, t, "all the events show up live", `document.getElementById('counts').textContent.startsWith('`+strconv.Itoa(n)+` event(s)')`)
+	// Newest first: the ids on screen go down, with no repeat.
+	if desc := eval[bool](ctx, t, `(() => { const ids = [...document.querySelectorAll('#rows .row[data-id]')].map((r) => +r.dataset.id);
+		return ids.length > 20 && ids.every((id, i) => i === 0 || id < ids[i - 1]); })()`); !desc {
+		t.Error("the rows on screen are not newest first")
+	}
 	if kinds := eval[int](ctx, t, `document.getElementById('f-kind').options.length - 1`); kinds != n {
 		t.Errorf("the kind filter lists %d kinds, want %d", kinds, n)
 	}

@@ -60,13 +60,16 @@ type infoJSON struct {
 	// it sends only what happens from here on.
 	LastEventID uint64 `json:"last_event_id"`
 	ListenURL   string `json:"listen_url"`
+	// LiveFeeds is how many readers of GET /api/stream are connected now
+	// (an open page is one): scripts wait on it.
+	LiveFeeds int64 `json:"live_feeds"`
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter, _ *http.Request) {
 	kept, oldest, newest, dropped := s.hub.counts()
 	info := infoJSON{Mode: "files", Version: s.cfg.Version, MaxEvents: s.hub.maxEvents, MaxBytes: s.hub.maxBytes,
 		Kept: kept, Dropped: dropped, OldestID: oldest, NewestID: newest, Forward: []string{}, Files: s.cfg.Files,
-		LastEventID: s.hub.lastSeq(), ListenURL: s.cfg.ListenURL}
+		LastEventID: s.hub.lastSeq(), ListenURL: s.cfg.ListenURL, LiveFeeds: s.feeds.Load()}
 	if s.cfg.Live {
 		info.Mode = "live"
 	}

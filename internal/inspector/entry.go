@@ -13,6 +13,7 @@ import (
 // hub's lock.
 type entry struct {
 	id        uint64
+	n         uint64 // its arrival number: 1 for the first entry, then +1 each
 	seq       uint64 // the listener's sequence number (0 for rejections and files)
 	at        time.Time
 	method    string

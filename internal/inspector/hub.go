@@ -34,10 +34,15 @@ type hub struct {
 	entries []*entry // oldest first; ids increase
 	bytes   int64
 	dropped uint64 // entries evicted so far
+	added   uint64 // entries added so far
 	log     []change
 	logHead int // index of the oldest change in log (a ring once full)
 	seq     uint64
-	wake    chan struct{} // closed at the next change
+	wake    chan struct{} // closed at the next change, if a feed took it
+	// taken says wake was handed to a feed since the last change: only
+	// then is it closed and replaced (no allocation per event while the
+	// feeds pause between messages).
+	taken bool
 	// bySeq finds entries by listener sequence number for their forward
 	// results (only when forwarding: the listener emits events in queue
 	// order, which is not always seq order under concurrent requests).
@@ -67,7 +72,8 @@ func (h *hub) add(e *entry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
-	e.id = h.seq
+	h.added++
+	e.id, e.n = h.seq, h.added
 	h.entries = append(h.entries, e)
 	h.bytes += e.size()
 	if h.bySeq != nil && e.seq != 0 {
@@ -108,8 +114,10 @@ func (h *hub) record(c change) {
 		h.log[h.logHead] = c
 		h.logHead = (h.logHead + 1) % len(h.log)
 	}
-	close(h.wake)
-	h.wake = make(chan struct{})
+	if h.taken {
+		close(h.wake)
+		h.wake, h.taken = make(chan struct{}), false
+	}
 }
 
 // since returns the changes after seq (at most limit, the oldest first),
@@ -119,7 +127,7 @@ func (h *hub) since(after uint64, limit int) (cs []change, lost bool, last uint6
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := len(h.log)
-	last, wake = h.seq, h.wake
+	last, wake, h.taken = h.seq, h.wake, true
 	if n == 0 || after >= h.seq {
 		return nil, false, last, wake
 	}
@@ -133,6 +141,18 @@ func (h *hub) since(after uint64, limit int) (cs []change, lost bool, last uint6
 		cs = append(cs, h.log[(h.logHead+off)%n])
 	}
 	return cs, lost, last, wake
+}
+
+// arrivals is how many entries were added with an id up to id: exact
+// from the oldest kept entry on; below it, the number dropped.
+func (h *hub) arrivals(id uint64) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i := sort.Search(len(h.entries), func(i int) bool { return h.entries[i].id > id })
+	if i == 0 {
+		return min(h.dropped, id)
+	}
+	return h.entries[i-1].n
 }
 
 // get returns the entry with id and its forward result.

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -71,8 +72,16 @@ type Config struct {
 	// (events arriving meanwhile go out together); 0 means 100 ms, a
 	// negative value sends at once (tests).
 	FlushEvery time.Duration
+	// FloodEvery replaces FlushEvery after a message that had to skip
+	// rows (a flood): the page is then redrawn about once a second, so an
+	// open page costs the machine the listener runs on next to nothing
+	// however fast events come. 0 means 1 s (0 too when FlushEvery is
+	// negative); a negative value means FlushEvery.
+	FloodEvery time.Duration
 	// BatchLimit is the most rows one feed message carries for the page;
-	// more arrivals in one flush are announced as skipped (0: 500).
+	// more arrivals in one flush are announced as skipped (0: 100, so a
+	// flood costs the page, and the feed's encoding, at most 1,000 rows a
+	// second at the default FlushEvery).
 	BatchLimit int
 	// Token is the run's secret; empty draws one (tests set it).
 	Token string
@@ -96,6 +105,8 @@ type Server struct {
 	base   context.Context
 	cancel context.CancelFunc
 	once   sync.Once
+	// feeds counts the connected readers of the live feed.
+	feeds atomic.Int64
 }
 
 // New makes a Server; call Bind, then Serve.
@@ -104,13 +115,19 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	switch {
+	case cfg.FloodEvery == 0 && cfg.FlushEvery >= 0:
+		cfg.FloodEvery = time.Second
+	case cfg.FloodEvery <= 0:
+		cfg.FloodEvery = max(cfg.FlushEvery, 0)
+	}
+	switch {
 	case cfg.FlushEvery == 0:
 		cfg.FlushEvery = 100 * time.Millisecond
 	case cfg.FlushEvery < 0:
 		cfg.FlushEvery = 0
 	}
 	if cfg.BatchLimit <= 0 {
-		cfg.BatchLimit = 500
+		cfg.BatchLimit = 100
 	}
 	tok := cfg.Token
 	if tok == "" {

@@ -1,9 +1,11 @@
 package inspector
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +100,24 @@ func TestStreamAfterQuery(t *testing.T) {
 	}
 }
 
+// TestLiveFeedsCounted: /api/info says how many feeds are open (scripts
+// such as bench/web.sh wait for the page on it).
+func TestLiveFeedsCounted(t *testing.T) {
+	ts := start(t, Config{Live: true})
+	var info infoJSON
+	ts.getJSON("/api/info", &info)
+	if info.LiveFeeds != 0 {
+		t.Fatalf("live_feeds %d before any feed", info.LiveFeeds)
+	}
+	a, b := ts.stream("", ""), ts.stream("?all=1", "")
+	defer a.stop()
+	defer b.stop()
+	ts.getJSON("/api/info", &info)
+	if info.LiveFeeds != 2 {
+		t.Errorf("live_feeds %d with two feeds open, want 2", info.LiveFeeds)
+	}
+}
+
 // TestStreamForwardUpdates: a forward result comes as an update of its row.
 func TestStreamForwardUpdates(t *testing.T) {
 	ts := start(t, Config{Live: true, Routes: []listener.Route{{URL: "http://127.0.0.1:3000/"}}})
@@ -162,6 +182,100 @@ func TestStreamSkipsFloodsForThePage(t *testing.T) {
 	equalIDs(t, "after the skip", got, want(26, 35))
 	all, _ := collect(t, ts.stream("?all=1", ""), 35)
 	equalIDs(t, "all=1", all, want(1, 35))
+}
+
+// TestFloodSlowsThePage: after a message that had to skip rows the page's
+// feed waits FloodEvery before the next (so a flood redraws the page about
+// once a second); a calm message, and any message of ?all=1, FlushEvery.
+func TestFloodSlowsThePage(t *testing.T) {
+	s, err := New(Config{Live: true, BatchLimit: 10, Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cfg.FlushEvery != 100*time.Millisecond || s.cfg.FloodEvery != time.Second {
+		t.Fatalf("defaults: flush %v, flood %v", s.cfg.FlushEvery, s.cfg.FloodEvery)
+	}
+	add := func(n int) {
+		for range n {
+			s.Add(event(1, []byte(`{"action":"incoming_chat"}`)))
+		}
+	}
+	var page, script bytes.Buffer
+	pf := &feed{s: s, w: &page}
+	sf := &feed{s: s, w: &script, all: true}
+	steps := []struct {
+		add              int
+		pageWait, script time.Duration
+	}{
+		{5, 100 * time.Millisecond, 100 * time.Millisecond},
+		{11, time.Second, 100 * time.Millisecond},
+		{10, 100 * time.Millisecond, 100 * time.Millisecond},
+	}
+	for i, st := range steps {
+		add(st.add)
+		for _, f := range []*feed{pf, sf} {
+			if _, err := f.send(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := pf.wait(); got != st.pageWait {
+			t.Errorf("step %d (%d new): the page waits %v, want %v", i, st.add, got, st.pageWait)
+		}
+		if got := sf.wait(); got != st.script {
+			t.Errorf("step %d: ?all=1 waits %v, want %v", i, got, st.script)
+		}
+	}
+	if !strings.Contains(page.String(), "event: skipped") || strings.Contains(script.String(), "event: skipped") {
+		t.Errorf("the page's feed skips, ?all=1's does not:\n%s", page.String())
+	}
+}
+
+// TestPageBehindInAFlood: a connected page whose feed paused while more
+// changes came than the change log holds is told what it missed as
+// skipped (first and last id, exact count), then gets the newest rows; it
+// is not sent "lost", which would make it reload its whole list.
+func TestPageBehindInAFlood(t *testing.T) {
+	s, err := New(Config{Live: true, MaxEvents: 5, BatchLimit: 3, Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(n int) {
+		for range n {
+			s.Add(event(1, []byte(`{"action":"incoming_chat"}`)))
+		}
+	}
+	var out bytes.Buffer
+	f := &feed{s: s, w: &out}
+	add(2)
+	if _, err := f.send(); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	add(30) // ids 3..32; the log (10 changes) holds 23..32
+	if _, err := f.send(); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	wantSkip := "id: 29\nevent: skipped\ndata: {\"count\":27,\"first_id\":3,\"last_id\":29}\n\n"
+	if !strings.HasPrefix(got, wantSkip) || strings.Contains(got, "event: lost") {
+		t.Fatalf("got:\n%s\nwant it to start with:\n%s", got, wantSkip)
+	}
+	var ids []uint64
+	for _, m := range strings.Split(strings.TrimPrefix(got, wantSkip), "\n") {
+		if rest, ok := strings.CutPrefix(m, "data: "); ok {
+			var d struct{ Events []rowJSON }
+			if err := json.Unmarshal([]byte(rest), &d); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range d.Events {
+				ids = append(ids, r.ID)
+			}
+		}
+	}
+	equalIDs(t, "rows after the skip", ids, want(30, 32))
+	if f.wait() != s.cfg.FloodEvery {
+		t.Errorf("a page behind waits %v, want FloodEvery", f.wait())
+	}
 }
 
 // TestAddNeverWaitsOnTheFeed: a page that stops reading (its socket

@@ -10,6 +10,7 @@
     rows: [],          // newest first: event rows and {gap} placeholders
     byId: new Map(),
     view: [],          // rows after the filters
+    events: 0,         // rows that are events (not gaps)
     selected: new Set(),
     cursor: 0,
     openId: 0,
@@ -48,44 +49,49 @@
   const getJSON = async (path) => (await api(path)).json();
 
   // ---- the list ----
-  function upsert(row, atTop) {
-    const old = state.byId.get(row.id);
-    if (old) {
-      Object.assign(old, row);
-      return;
-    }
-    if (!atTop) return; // an update of a row the page no longer holds
-    state.byId.set(row.id, row);
-    state.rows.unshift(row);
-    state.kinds.add(row.kind);
-  }
-
-  function trim() {
-    while (state.rows.length > state.max) {
-      const r = state.rows.pop();
-      if (!r.gap) state.byId.delete(r.id);
-    }
-  }
-
+  // addRows takes a feed message's rows (oldest first): updates land on
+  // the rows the page holds, new ones go on top in one splice, so a flood
+  // costs one copy of the list per message, not one per row.
   function addRows(rows) {
-    // rows come oldest first in a feed message
-    for (const r of rows) upsert(r, !r.update);
+    const fresh = [];
+    for (const r of rows) {
+      const old = state.byId.get(r.id);
+      if (old) { Object.assign(old, r); continue; }
+      if (r.update) continue; // an update of a row the page no longer holds
+      state.byId.set(r.id, r);
+      state.kinds.add(r.kind);
+      fresh.push(r);
+    }
+    if (fresh.length) state.rows = fresh.reverse().concat(state.rows);
     trim();
     scheduleRender(true);
   }
 
-  function matches(r) {
-    if (r.gap) return true;
-    const f = filters();
-    if (f.family && r.family !== f.family) return false;
-    if (f.kind && r.kind !== f.kind) return false;
-    if (f.verified) {
-      const v = r.verified === true ? 'true' : r.verified === false ? 'false' : 'none';
-      if (v !== f.verified) return false;
+  function trim() {
+    if (state.rows.length <= state.max) return;
+    for (let i = state.max; i < state.rows.length; i++) {
+      if (!state.rows[i].gap) state.byId.delete(state.rows[i].id);
     }
-    if (f.dup && String(r.duplicate) !== f.dup) return false;
-    if (f.status && (r.status === 200) !== (f.status === 'accepted')) return false;
-    return true;
+    state.rows.length = state.max;
+  }
+
+  // matcher returns the test of the filters as set now (read once, not
+  // once per row), or null when none is set.
+  function matcher() {
+    const f = filters();
+    if (!f.family && !f.kind && !f.verified && !f.dup && !f.status) return null;
+    return (r) => {
+      if (r.gap) return true;
+      if (f.family && r.family !== f.family) return false;
+      if (f.kind && r.kind !== f.kind) return false;
+      if (f.verified) {
+        const v = r.verified === true ? 'true' : r.verified === false ? 'false' : 'none';
+        if (v !== f.verified) return false;
+      }
+      if (f.dup && String(r.duplicate) !== f.dup) return false;
+      if (f.status && (r.status === 200) !== (f.status === 'accepted')) return false;
+      return true;
+    };
   }
 
   function filters() {
@@ -97,7 +103,11 @@
 
   function refilter() {
     const base = state.search || state.rows;
-    state.view = base.filter(matches);
+    const m = matcher();
+    state.view = m ? base.filter(m) : base;
+    let gaps = 0;
+    for (const r of state.rows) if (r.gap) gaps++;
+    state.events = state.rows.length - gaps;
     if (state.cursor >= state.view.length) state.cursor = Math.max(0, state.view.length - 1);
   }
 
@@ -175,8 +185,7 @@
     for (let i = first; i < last; i++) frag.append(rowEl(state.view[i], i));
     box.replaceChildren(frag);
     $('empty').hidden = state.view.length > 0;
-    const n = state.rows.filter((r) => !r.gap).length;
-    $('counts').textContent = n + ' event(s)' + (state.view.length !== state.rows.length ? ', ' + state.view.length + ' shown' : '') +
+    $('counts').textContent = state.events + ' event(s)' + (state.view.length !== state.rows.length ? ', ' + state.view.length + ' shown' : '') +
       (state.selected.size ? ', ' + state.selected.size + ' selected' : '');
     updateKinds();
     updateTools();
