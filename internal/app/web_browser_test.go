@@ -174,6 +174,7 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	defer appSrv.Close()
 
 	ctx := browser(t, exe)
+	rs := recordRequests(ctx, t)
 	var alerts []string
 	var dmu sync.Mutex
 	opened := chromedp.Events(ctx, page.JavascriptDialogOpening)
@@ -211,7 +212,7 @@ func TestWebInspectorInABrowser(t *testing.T) {
 
 	// Open incoming_chat: filter the list by kind, click its row.
 	pick(ctx, t, "f-kind", "incoming_chat")
-	poll(ctx, t, "one incoming_chat", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	poll(ctx, t, "one incoming_chat", onlyRow(`r.querySelector('.c-kind').textContent === 'incoming_chat'`))
 	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#detail #body`)))
 	headers, body := text(ctx, t, `#detail table.kv`), text(ctx, t, `#detail #body`)
 	if !strings.Contains(headers, "Content-Type") || !strings.Contains(body, `"action": "incoming_chat"`) {
@@ -238,7 +239,7 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	post(t, hook, `{"action":"incoming_event","webhook_id":"forged-1","secret_key":"not-the-right-secret-at-all","payload":{"chat_id":"F1","event":{"text":"forged"}}}`)
 	pick(ctx, t, "f-kind", "")
 	pick(ctx, t, "f-verified", "false")
-	poll(ctx, t, "the forged event", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	poll(ctx, t, "the forged event", onlyRow(`r.querySelector('.c-mark').textContent === '✗'`))
 	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#verification.failed`)))
 	mark := text(ctx, t, `#rows .row[data-id] .c-mark`)
 	if why := text(ctx, t, `#verification`); mark != "✗" || !strings.HasPrefix(why, "✗ not verified:") ||
@@ -246,12 +247,26 @@ func TestWebInspectorInABrowser(t *testing.T) {
 		t.Errorf("mark %q, verification says %q", mark, why)
 	}
 
+	// A rejected request is in the list too, marked with its status.
+	resp, err := http.Post(hook, "application/json", strings.NewReader(`{"action":"incoming_event",`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	pick(ctx, t, "f-verified", "")
+	pick(ctx, t, "f-status", "rejected")
+	poll(ctx, t, "the rejected request", onlyRow(`r.classList.contains('rejected')`))
+	if badge, cls := text(ctx, t, `#rows .row[data-id] .c-mark`), eval[string](ctx, t, `document.querySelector('#rows .row[data-id]').className`); resp.StatusCode != 400 ||
+		badge != "400" || !strings.Contains(cls, "rejected") {
+		t.Errorf("answered %d; the row shows %q with classes %q, want 400 and rejected", resp.StatusCode, badge, cls)
+	}
+	pick(ctx, t, "f-status", "")
+
 	// Markup in an event is text.
 	xss := `<script>alert(1)</script><img src=x onerror=alert(2)>`
 	post(t, hook, `{"action":"incoming_event","webhook_id":"xss-1","secret_key":"`+browserSecret+`","payload":{"chat_id":"X1","event":{"text":"`+xss+`"}}}`)
-	pick(ctx, t, "f-verified", "")
 	do(ctx, t, "search", chromedp.SendKeys(chromedp.CSS(`#f-q`), "xss-1"))
-	poll(ctx, t, "the event with markup", `document.querySelectorAll('#rows .row[data-id]').length === 1`)
+	poll(ctx, t, "the event with markup", onlyRow(`r.querySelector('.c-sum').textContent.includes('alert(1)')`))
 	sum := text(ctx, t, `#rows .row[data-id] .c-sum`)
 	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)))
 	poll(ctx, t, "its body", `(document.querySelector('#detail #body') || {textContent: ''}).textContent.includes('xss-1')`)
@@ -265,7 +280,17 @@ func TestWebInspectorInABrowser(t *testing.T) {
 		t.Errorf("the event's markup ran: %d script elements, %d img, alerts %q", scripts, imgs, alerts)
 	}
 	dmu.Unlock()
+	if n, out := rs.elsewhere(origin(pageURL)); n < 4 || len(out) > 0 {
+		t.Errorf("the page made %d requests; %d went elsewhere: %q", n, len(out), out)
+	}
 	checkRefusals(t, pageURL)
+}
+
+// onlyRow is a page expression: the list shows one row, and it passes
+// test (about r). A filter applies at the next frame, so waiting for "one
+// row" alone could see the row of the filter before.
+func onlyRow(test string) string {
+	return `(() => { const rs = document.querySelectorAll('#rows .row[data-id]'); if (rs.length !== 1) return false; const r = rs[0]; return ` + test + `; })()`
 }
 
 // checkRefusals: the real tree's inspector refuses a rebinding Host and a

@@ -1,7 +1,11 @@
 package inspector
 
 import (
+	"context"
+	"errors"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,6 +113,96 @@ func TestHostRule(t *testing.T) {
 	for _, tt := range tests {
 		if got := newHostRule(tt.bind, 4040).allows(tt.host); got != tt.want {
 			t.Errorf("bound %s, Host %s: allowed %v, want %v", tt.bind, tt.host, got, tt.want)
+		}
+	}
+}
+
+// TestChangesNeedTokenAndOrigin: a state-changing request passes with the
+// page's cookie and its own Origin; the cookie alone (a cross-origin form
+// or fetch a browser would send it with, were SameSite not Strict) is
+// refused, and so is the Origin alone.
+func TestChangesNeedTokenAndOrigin(t *testing.T) {
+	app := newCapture(t)
+	ts := start(t, Config{Live: true})
+	ts.Add(event(1, []byte(`{"action":"incoming_chat"}`)))
+	cookie := &http.Cookie{Name: ts.cookie, Value: testToken}
+	body := `{"to":"` + app.srv.URL + `","body":"{\"action\":\"edited\"}","from":1}`
+	tests := []struct {
+		name   string
+		cookie bool
+		origin string
+		want   int
+	}{
+		{"cookie and same origin", true, ts.base, 200},
+		{"cookie, another origin", true, "http://evil.example", 403},
+		{"cookie, a look-alike origin", true, ts.base + ".evil.example", 403},
+		{"cookie, no origin", true, "", 403},
+		{"same origin, no token", false, ts.base, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ts.req("POST", "/api/send", body)
+			r.Header.Del("Authorization")
+			r.Header.Del("Origin")
+			if tt.cookie {
+				r.AddCookie(cookie)
+			}
+			if tt.origin != "" {
+				r.Header.Set("Origin", tt.origin)
+			}
+			if code, _, b := ts.do(r); code != tt.want {
+				t.Fatalf("status %d, want %d: %s", code, tt.want, b)
+			}
+		})
+	}
+	if bodies, _ := app.got(); len(bodies) != 1 {
+		t.Errorf("the app got %d sends, want only the allowed one", len(bodies))
+	}
+}
+
+// TestBindNextFree: a taken default port moves to the next free one (the
+// URL and the Host rule follow it); an address the user named does not.
+func TestBindNextFree(t *testing.T) {
+	var lc net.ListenConfig
+	taken, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	port := taken.Addr().(*net.TCPAddr).Port
+
+	s, err := New(Config{Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bind(addr, false); !errors.As(err, new(*PortInUseError)) {
+		t.Fatalf("a named address that is taken: %v, want PortInUseError", err)
+	}
+	bound, err := s.Bind(addr, true)
+	if err != nil {
+		t.Fatalf("next free: %v", err)
+	}
+	defer s.Close()
+	got := bound.(*net.TCPAddr).Port
+	if got <= port || got > port+nextFreeTries {
+		t.Fatalf("bound port %d, want one of the next %d after %d", got, nextFreeTries, port)
+	}
+	if want := "http://127.0.0.1:" + strconv.Itoa(got) + "/?token=" + testToken; s.URL() != want {
+		t.Errorf("URL %q, want %q", s.URL(), want)
+	}
+	if !s.hosts.allows("127.0.0.1:"+strconv.Itoa(got)) || s.hosts.allows(addr) {
+		t.Error("the Host rule does not follow the bound port")
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.0.2": true, "::1": true, "localhost": true,
+		"": false, "0.0.0.0": false, "::": false, "192.168.1.7": false, "example.com": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
 		}
 	}
 }

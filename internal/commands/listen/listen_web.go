@@ -44,12 +44,17 @@ func bindWeb(opts *Options, est render.Styles) (*webServer, error) {
 		}
 		return nil, err
 	}
-	host, _, _ := net.SplitHostPort(opts.WebAddr)
+	warnExposed(opts.IO.ErrOut, est, opts.WebAddr, bound)
+	return &webServer{srv: srv, done: make(chan error, 1)}, nil
+}
+
+// warnExposed warns when --web-addr is not a loopback address.
+func warnExposed(w io.Writer, est render.Styles, addr string, bound net.Addr) {
+	host, _, _ := net.SplitHostPort(addr)
 	if !inspector.IsLoopback(host) {
-		fmt.Fprintf(opts.IO.ErrOut, "%s --web-addr %s exposes the inspector (events, secrets, replay) beyond this machine; anyone who can reach it and has the URL's token can use it\n",
+		fmt.Fprintf(w, "%s --web-addr %s exposes the inspector (events, secrets, replay) beyond this machine; anyone who can reach it and has the URL's token can use it\n",
 			est.Warn.Render("!"), bound)
 	}
-	return &webServer{srv: srv, done: make(chan error, 1)}, nil
 }
 
 // serve starts answering; listenURL is shown on the page.

@@ -146,17 +146,14 @@
     return d.toTimeString().slice(0, 8);
   }
 
-  function rowEl(r, i) {
+  // rowEl builds a row's element; what depends on its place (index,
+  // cursor, selection) is set by render, so an element outlives renders.
+  function rowEl(r) {
     if (r.gap) {
-      return el('div', { class: 'row gap', 'data-index': i, onclick: () => loadGap(r) },
+      return el('div', { class: 'row gap', onclick: () => loadGap(r) },
         '… ' + r.count + ' event(s) arrived faster than the page shows them: click to load');
     }
-    const cls = ['row'];
-    if (r.status !== 200) cls.push('rejected');
-    if (state.selected.has(r.id)) cls.push('sel');
-    if (i === state.cursor) cls.push('cur');
     const box = el('input', { type: 'checkbox', 'aria-label': 'select', onclick: (e) => { e.stopPropagation(); toggleSel(r.id); } });
-    box.checked = state.selected.has(r.id);
     const sum = [];
     if (r.status !== 200) sum.push(r.method + ' ' + r.path + ' ' + r.reason);
     else {
@@ -164,7 +161,7 @@
       if (r.text) sum.push('"' + r.text + '"');
     }
     if (r.duplicate) sum.unshift('duplicate');
-    return el('div', { class: cls.join(' '), 'data-id': r.id, 'data-index': i, onclick: () => { state.cursor = i; open(r.id); } },
+    return el('div', { class: r.status !== 200 ? 'row rejected' : 'row', 'data-id': r.id, onclick: () => { state.cursor = state.view.indexOf(r); open(r.id); } },
       el('span', { class: 'c-sel' }, box),
       el('span', { class: 'c-time' }, timeOf(r)),
       el('span', { class: 'c-fam fam-' + (r.family || 'unknown') }, r.family),
@@ -174,6 +171,17 @@
       el('span', { class: 'c-fwd' }, fwdOf(r)));
   }
 
+  // stampOf changes when a row's own content does (a forward result came).
+  function stampOf(r) {
+    if (r.gap) return 'g' + r.count;
+    const f = r.forward;
+    return f ? f.status + '/' + f.latency_ms + '/' + (f.error || '') : '';
+  }
+
+  // The elements drawn last, by row: render reuses them, so a row under
+  // the pointer stays the same element (a click lands) while others come.
+  let drawn = new Map();
+
   function render() {
     const vp = $('viewport');
     $('spacer').style.height = (state.view.length * ROW_H) + 'px';
@@ -181,9 +189,29 @@
     const last = Math.min(state.view.length, first + Math.ceil(vp.clientHeight / ROW_H) + 10);
     const box = $('rows');
     box.style.transform = 'translateY(' + (first * ROW_H) + 'px)';
-    const frag = document.createDocumentFragment();
-    for (let i = first; i < last; i++) frag.append(rowEl(state.view[i], i));
-    box.replaceChildren(frag);
+    const next = new Map();
+    const els = [];
+    for (let i = first; i < last; i++) {
+      const r = state.view[i];
+      let d = drawn.get(r);
+      const stamp = stampOf(r);
+      if (!d || d.stamp !== stamp) d = { el: rowEl(r), stamp };
+      next.set(r, d);
+      const n = d.el;
+      if (n.dataset.index !== String(i)) n.dataset.index = String(i);
+      n.classList.toggle('cur', i === state.cursor);
+      if (!r.gap) {
+        const sel = state.selected.has(r.id);
+        n.classList.toggle('sel', sel);
+        n.firstChild.firstChild.checked = sel;
+      }
+      els.push(n);
+    }
+    drawn = next;
+    const kids = box.children;
+    let same = kids.length === els.length;
+    for (let i = 0; same && i < els.length; i++) same = kids[i] === els[i];
+    if (!same) box.replaceChildren(...els);
     $('empty').hidden = state.view.length > 0;
     $('counts').textContent = state.events + ' event(s)' + (state.view.length !== state.rows.length ? ', ' + state.view.length + ' shown' : '') +
       (state.selected.size ? ', ' + state.selected.size + ' selected' : '');
@@ -298,6 +326,7 @@
       return;
     }
     if (state.openId !== id) return;
+    pane.dataset.id = String(id);
     pane.replaceChildren(...detailView(d));
   }
 
