@@ -168,8 +168,10 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	exe := chromium(t)
 	e := newEnv(t)
 	save := filepath.Join(t.TempDir(), "events.jsonl")
-	hook, pageURL := listenWeb(t, e, save)
-	app := &appCapture{}
+	fwdSrv := httptest.NewServer(&appCapture{}) // the app listen forwards to
+	defer fwdSrv.Close()
+	hook, pageURL, _ := listenWebArgs(t, e, "--secret", browserSecret, "--save", save, "--quiet", "--forward-to", fwdSrv.URL+"/hooks")
+	app := &appCapture{} // where the replay goes
 	appSrv := httptest.NewServer(app)
 	defer appSrv.Close()
 
@@ -194,6 +196,7 @@ func TestWebInspectorInABrowser(t *testing.T) {
 		chromedp.Navigate(pageURL),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#conn.live`)))
+	eval[bool](ctx, t, `(() => { window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI)); window.jsErrors = []; window.addEventListener('error', (e) => window.jsErrors.push(String(e.message))); return true; })()`)
 
 	if r := e.run("send-sample", "--all", "--url", hook, "--secret", browserSecret); r.code != 0 {
 		t.Fatalf("send-sample --all: %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -212,11 +215,14 @@ func TestWebInspectorInABrowser(t *testing.T) {
 
 	// Open incoming_chat: filter the list by kind, click its row.
 	pick(ctx, t, "f-kind", "incoming_chat")
-	poll(ctx, t, "one incoming_chat", onlyRow(`r.querySelector('.c-kind').textContent === 'incoming_chat'`))
+	poll(ctx, t, "one incoming_chat, forwarded", onlyRow(`r.querySelector('.c-kind').textContent === 'incoming_chat' && r.querySelector('.c-fwd').textContent.startsWith('200 ')`))
 	do(ctx, t, "open it", chromedp.Click(chromedp.CSS(`#rows .row[data-id] .c-kind`)), chromedp.WaitVisible(chromedp.CSS(`#detail #body`)))
-	headers, body := text(ctx, t, `#detail table.kv`), text(ctx, t, `#detail #body`)
+	headers, body, detail := text(ctx, t, `#detail table.kv`), text(ctx, t, `#detail #body`), text(ctx, t, `#detail`)
 	if !strings.Contains(headers, "Content-Type") || !strings.Contains(body, `"action": "incoming_chat"`) {
 		t.Errorf("the detail shows headers %q and body %.200q", headers, body)
+	}
+	if !strings.Contains(detail, "Forwarded to the app"+fwdSrv.URL+"/hooks → 200") || !strings.Contains(detail, "What this is: ") {
+		t.Errorf("the detail does not show the app's answer and what the event is: %.2000q", detail)
 	}
 	if strings.Contains(body, browserSecret) {
 		t.Error("the body shows secret_key unredacted before Reveal")
@@ -280,6 +286,16 @@ func TestWebInspectorInABrowser(t *testing.T) {
 		t.Errorf("the event's markup ran: %d script elements, %d img, alerts %q", scripts, imgs, alerts)
 	}
 	dmu.Unlock()
+	// The charts draw (inline SVG), and nothing the page did broke its
+	// Content-Security-Policy or threw.
+	do(ctx, t, "open the charts", chromedp.Click(chromedp.ID("btn-charts")))
+	poll(ctx, t, "the charts", `document.querySelectorAll('#chart-kinds svg rect').length > 0 && !!document.querySelector('#chart-latency svg')`)
+	if v := eval[[]string](ctx, t, `window.cspViolations`); len(v) > 0 {
+		t.Errorf("Content-Security-Policy violations: %q", v)
+	}
+	if v := eval[[]string](ctx, t, `window.jsErrors`); len(v) > 0 {
+		t.Errorf("the page threw: %q", v)
+	}
 	if n, out := rs.elsewhere(origin(pageURL)); n < 4 || len(out) > 0 {
 		t.Errorf("the page made %d requests; %d went elsewhere: %q", n, len(out), out)
 	}

@@ -490,3 +490,28 @@ func TestAssets(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownAndWrongMethod: an unknown path is a JSON 404 naming the
+// guide; a known one asked with the wrong method is a 405 with Allow.
+func TestUnknownAndWrongMethod(t *testing.T) {
+	ts := start(t, Config{Live: true})
+	tests := []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{"GET", "/api/nothing", 404, ""},
+		{"GET", "/api/replay", 405, "POST"},
+		{"POST", "/api/events", 405, "GET"},
+		{"PUT", "/api/send", 405, "POST"},
+	}
+	for _, tt := range tests {
+		code, h, b := ts.do(ts.req(tt.method, tt.path, `{}`))
+		var e struct {
+			Error string `json:"error"`
+		}
+		if code != tt.want || h.Get("Allow") != tt.allow || json.Unmarshal(b, &e) != nil || e.Error == "" {
+			t.Errorf("%s %s: %d Allow %q %s; want %d Allow %q and a JSON error", tt.method, tt.path, code, h.Get("Allow"), b, tt.want, tt.allow)
+		}
+	}
+}

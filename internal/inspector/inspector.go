@@ -79,9 +79,10 @@ type Config struct {
 	// negative); a negative value means FlushEvery.
 	FloodEvery time.Duration
 	// BatchLimit is the most rows one feed message carries for the page;
-	// more arrivals in one flush are announced as skipped (0: 100, so a
-	// flood costs the page, and the feed's encoding, at most 1,000 rows a
-	// second at the default FlushEvery).
+	// more changes in one flush are a flood: the older ones are announced
+	// as skipped and the next message waits FloodEvery (0: 500, so a
+	// burst like send-sample --all with forwarding, 112 changes, is
+	// shown whole, and a flood costs the page 500 rows a second).
 	BatchLimit int
 	// Token is the run's secret; empty draws one (tests set it).
 	Token string
@@ -127,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.FlushEvery = 0
 	}
 	if cfg.BatchLimit <= 0 {
-		cfg.BatchLimit = 100
+		cfg.BatchLimit = 500
 	}
 	tok := cfg.Token
 	if tok == "" {

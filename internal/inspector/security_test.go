@@ -73,8 +73,11 @@ func TestTokenBecomesCookie(t *testing.T) {
 	if code != 200 || !strings.Contains(string(body), `<script src="/assets/app.js"`) {
 		t.Fatalf("page: %d %s", code, body)
 	}
-	if strings.Contains(string(body), "<script>") {
-		t.Error("the page has an inline script (the CSP forbids it)")
+	if strings.Contains(string(body), "<script>") || strings.Contains(string(body), "style=") {
+		t.Error("the page has an inline script or style (the CSP forbids them)")
+	}
+	if csp := h.Get("Content-Security-Policy"); csp != contentSecurityPolicy || strings.Contains(csp, "unsafe") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("page's Content-Security-Policy %q", csp)
 	}
 	var c *http.Cookie
 	for _, x := range (&http.Response{Header: h}).Cookies() {
