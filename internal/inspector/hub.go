@@ -23,6 +23,14 @@ type change struct {
 	new bool   // the entry was added (else its forward result came)
 }
 
+// slot is one place of the ring: the entry and what evicting it needs,
+// so letting the oldest go reads no cold entry.
+type slot struct {
+	e    *entry
+	size int64
+	seq  uint64
+}
+
 // hub holds the last events and the log of changes to them. Adding is
 // O(1) under a short lock, so the display
 // goroutine that feeds it never waits on a reader of the page.
@@ -30,8 +38,11 @@ type hub struct {
 	maxEvents int
 	maxBytes  int64
 
-	mu      sync.Mutex
-	entries []*entry // oldest first; ids increase
+	mu sync.Mutex
+	// ring holds the kept entries, oldest at head, ids increasing: a
+	// fixed array, so adding past the bound overwrites instead of moving.
+	ring    []slot
+	head, n int
 	bytes   int64
 	dropped uint64 // entries evicted so far
 	added   uint64 // entries added so far
@@ -56,7 +67,7 @@ func newHub(maxEvents int, maxBytes int64, forwarding bool) *hub {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	h := &hub{maxEvents: maxEvents, maxBytes: maxBytes, wake: make(chan struct{})}
+	h := &hub{maxEvents: maxEvents, maxBytes: maxBytes, wake: make(chan struct{}), ring: make([]slot, maxEvents)}
 	if forwarding {
 		h.bySeq = map[uint64]*entry{}
 	}
@@ -74,22 +85,38 @@ func (h *hub) add(e *entry) {
 	h.seq++
 	h.added++
 	e.id, e.n = h.seq, h.added
-	h.entries = append(h.entries, e)
-	h.bytes += e.size()
+	for h.n == h.maxEvents || (h.n > 0 && h.bytes+e.size() > h.maxBytes) {
+		h.evict()
+	}
+	size := e.size()
+	h.ring[(h.head+h.n)%len(h.ring)] = slot{e: e, size: size, seq: e.seq}
+	h.n++
+	h.bytes += size
 	if h.bySeq != nil && e.seq != 0 {
 		h.bySeq[e.seq] = e
 	}
-	for len(h.entries) > 1 && (len(h.entries) > h.maxEvents || h.bytes > h.maxBytes) {
-		old := h.entries[0]
-		h.bytes -= old.size()
-		if h.bySeq != nil {
-			delete(h.bySeq, old.seq)
-		}
-		h.entries[0] = nil
-		h.entries = h.entries[1:]
-		h.dropped++
-	}
 	h.record(change{seq: h.seq, id: e.id, new: true})
+}
+
+// evict lets the oldest entry go; h.mu is held.
+func (h *hub) evict() {
+	old := h.ring[h.head]
+	h.bytes -= old.size
+	if h.bySeq != nil {
+		delete(h.bySeq, old.seq)
+	}
+	h.ring[h.head] = slot{}
+	h.head = (h.head + 1) % len(h.ring)
+	h.n--
+	h.dropped++
+}
+
+// at is the i-th kept entry, oldest first; h.mu is held.
+func (h *hub) at(i int) *entry { return h.ring[(h.head+i)%len(h.ring)].e }
+
+// find is the index of the first kept entry with an id above id; h.mu is held.
+func (h *hub) find(id uint64) int {
+	return sort.Search(h.n, func(i int) bool { return h.at(i).id > id })
 }
 
 // attach sets the forward result of the entry with the listener sequence
@@ -148,22 +175,26 @@ func (h *hub) since(after uint64, limit int) (cs []change, lost bool, last uint6
 func (h *hub) arrivals(id uint64) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	i := sort.Search(len(h.entries), func(i int) bool { return h.entries[i].id > id })
+	i := h.find(id)
 	if i == 0 {
 		return min(h.dropped, id)
 	}
-	return h.entries[i-1].n
+	return h.at(i - 1).n
 }
 
 // get returns the entry with id and its forward result.
 func (h *hub) get(id uint64) (*entry, *forward) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	i := sort.Search(len(h.entries), func(i int) bool { return h.entries[i].id >= id })
-	if i == len(h.entries) || h.entries[i].id != id {
+	if id == 0 {
 		return nil, nil
 	}
-	return h.entries[i], h.entries[i].fwd
+	i := h.find(id - 1)
+	if i == h.n || h.at(i).id != id {
+		return nil, nil
+	}
+	e := h.at(i)
+	return e, e.fwd
 }
 
 // view is an entry with its forward result as read at one moment.
@@ -177,8 +208,9 @@ type view struct {
 func (h *hub) snapshot() ([]view, uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make([]view, len(h.entries))
-	for i, e := range h.entries {
+	out := make([]view, h.n)
+	for i := range out {
+		e := h.at(i)
 		out[i] = view{e, e.fwd}
 	}
 	return out, h.dropped
@@ -189,10 +221,10 @@ func (h *hub) snapshot() ([]view, uint64) {
 func (h *hub) counts() (kept int, oldest, newest, dropped uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.entries) > 0 {
-		oldest, newest = h.entries[0].id, h.entries[len(h.entries)-1].id
+	if h.n > 0 {
+		oldest, newest = h.at(0).id, h.at(h.n-1).id
 	}
-	return len(h.entries), oldest, newest, h.dropped
+	return h.n, oldest, newest, h.dropped
 }
 
 // lastSeq is the seq of the last change.

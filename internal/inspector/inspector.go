@@ -84,6 +84,10 @@ type Config struct {
 	// burst like send-sample --all with forwarding, 112 changes, is
 	// shown whole, and a flood costs the page 500 rows a second).
 	BatchLimit int
+	// FloodRows is how many of the newest rows a flood's message carries
+	// (0: 100, at most BatchLimit): a screenful and then some; the page
+	// loads the rest on demand.
+	FloodRows int
 	// Token is the run's secret; empty draws one (tests set it).
 	Token string
 	// Version is lcwh's version, shown on the page and in HAR exports.
@@ -130,6 +134,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BatchLimit <= 0 {
 		cfg.BatchLimit = 500
 	}
+	if cfg.FloodRows <= 0 {
+		cfg.FloodRows = 100
+	}
+	cfg.FloodRows = min(cfg.FloodRows, cfg.BatchLimit)
 	tok := cfg.Token
 	if tok == "" {
 		var b [32]byte

@@ -146,7 +146,7 @@ func (f *feed) send() (<-chan struct{}, error) {
 	// its whole list would cost more than the flood itself.
 	f.flooded = !f.all && (behind || len(cs) > f.s.cfg.BatchLimit)
 	if f.flooded {
-		keep := cs[max(0, len(cs)-f.s.cfg.BatchLimit):]
+		keep := cs[max(0, len(cs)-f.s.cfg.FloodRows):]
 		if err := f.skipped(cs[:len(cs)-len(keep)], keep); err != nil {
 			return nil, err
 		}

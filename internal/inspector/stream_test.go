@@ -184,6 +184,26 @@ func TestStreamSkipsFloodsForThePage(t *testing.T) {
 	equalIDs(t, "all=1", all, want(1, 35))
 }
 
+// TestFloodSendsTheNewest: a flood's message carries the FloodRows newest
+// rows; a burst within BatchLimit comes whole.
+func TestFloodSendsTheNewest(t *testing.T) {
+	ts := start(t, Config{Live: true, BatchLimit: 10, FloodRows: 4})
+	for i := uint64(1); i <= 10; i++ {
+		ts.Add(sample(t, i, "incoming_chat"))
+	}
+	got, _ := collect(t, ts.stream("", ""), 10)
+	equalIDs(t, "a burst of BatchLimit", got, want(1, 10))
+	for i := uint64(11); i <= 35; i++ {
+		ts.Add(sample(t, i, "incoming_chat"))
+	}
+	s := ts.stream("?after=10", "")
+	if m := s.next(t); m.event != "skipped" || m.data != `{"count":21,"first_id":11,"last_id":31}` {
+		t.Fatalf("%s %s", m.event, m.data)
+	}
+	got, _ = collect(t, s, 35)
+	equalIDs(t, "the flood's newest", got, want(32, 35))
+}
+
 // TestFloodSlowsThePage: after a message that had to skip rows the page's
 // feed waits FloodEvery before the next (so a flood redraws the page about
 // once a second); a calm message, and any message of ?all=1, FlushEvery.
