@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -229,12 +230,19 @@ func (c *capture) got() ([][]byte, []http.Header) {
 	return c.bodies, c.header
 }
 
-func ndjson(t *testing.T, b []byte) []progressJSON {
+// replayLine is any line of a replay's answer (progressJSON or doneJSON).
+type replayLine struct {
+	progressJSON
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+}
+
+func ndjson(t *testing.T, b []byte) []replayLine {
 	t.Helper()
-	var out []progressJSON
+	var out []replayLine
 	dec := json.NewDecoder(bytes.NewReader(b))
 	for {
-		var p progressJSON
+		var p replayLine
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			return out
 		} else if err != nil {
@@ -285,7 +293,7 @@ func TestReplay(t *testing.T) {
 	if lines[0].Status != 500 || lines[0].OK || lines[0].Attempt != 1 || lines[2].Status != 200 || !lines[2].OK || lines[2].Attempt != 3 {
 		t.Errorf("attempts %+v", lines[:3])
 	}
-	if r := lines[3]; !r.OK || r.Attempts != 3 || r.ID != 1 || r.URL != app.srv.URL+"/hooks" || *lines[4].Delivered != 1 || *lines[4].Failed != 0 {
+	if r := lines[3]; !r.OK || r.Attempts != 3 || r.ID != 1 || r.URL != app.srv.URL+"/hooks" || lines[4].Delivered != 1 || lines[4].Failed != 0 || !lines[4].OK {
 		t.Errorf("result %+v, done %+v", r, lines[4])
 	}
 	bodies, hs := app.got()
@@ -311,6 +319,26 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplayFails: nothing listens at the target: every attempt fails,
+// and the closing line says so.
+func TestReplayFails(t *testing.T) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := "http://" + ln.Addr().String() + "/hooks"
+	ln.Close()
+	ts := start(t, Config{Live: true})
+	ts.Add(event(1, []byte(`{"action":"incoming_chat"}`)))
+	_, _, b := ts.do(ts.req("POST", "/api/replay", `{"ids":[1],"to":"`+gone+`"}`))
+	lines := ndjson(t, b)
+	last := lines[len(lines)-1]
+	if last.Type != "done" || last.OK || last.Delivered != 0 || last.Failed != 1 || lines[len(lines)-2].OK {
+		t.Errorf("lines %+v", lines)
+	}
+}
+
 func TestReplayNeedsATarget(t *testing.T) {
 	ts := start(t, Config{})
 	ts.Add(event(1, []byte(`{"action":"incoming_chat"}`)))
@@ -333,7 +361,7 @@ func TestSend(t *testing.T) {
 	}
 	code, _, b = ts.do(ts.req("POST", "/api/send", `{"to":"`+app.srv.URL+`","body":"{\"action\":\"edited\"}","from":1}`))
 	lines := ndjson(t, b)
-	if code != 200 || len(lines) != 3 || !lines[1].OK || *lines[2].Delivered != 1 {
+	if code != 200 || len(lines) != 3 || !lines[1].OK || lines[2].Delivered != 1 || !lines[2].OK {
 		t.Fatalf("%d %s", code, b)
 	}
 	bodies, hs := app.got()

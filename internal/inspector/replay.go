@@ -47,9 +47,15 @@ type progressJSON struct {
 	Error     string  `json:"error,omitempty"`
 	Warning   string  `json:"warning,omitempty"`
 	Body      string  `json:"body,omitempty"`
-	// Delivered and Failed are set on the "done" line only.
-	Delivered *int `json:"delivered,omitempty"`
-	Failed    *int `json:"failed,omitempty"`
+}
+
+// doneJSON is the last line of a replay's answer.
+type doneJSON struct {
+	Type      string `json:"type"` // done
+	Delivered int    `json:"delivered"`
+	Failed    int    `json:"failed"`
+	// OK says every delivery succeeded.
+	OK bool `json:"ok"`
 }
 
 // delivery is one body to send and where.
@@ -167,7 +173,7 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, ds []delivery) 
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	enc := json.NewEncoder(w)
-	emit := func(p progressJSON) {
+	emit := func(p any) {
 		_ = enc.Encode(p)
 		_ = rc.Flush()
 	}
@@ -198,7 +204,7 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, ds []delivery) 
 			break
 		}
 	}
-	emit(progressJSON{Type: "done", Delivered: &delivered, Failed: &failed})
+	emit(doneJSON{Type: "done", Delivered: delivered, Failed: failed, OK: failed == 0})
 }
 
 func progress(typ string, id uint64, url string, res sender.Result, attempt int) progressJSON {

@@ -132,12 +132,16 @@
     return el('span', { class: 'muted', title: 'not checked' }, '·');
   }
 
+  // msOf shows a latency: two decimals under a millisecond (a local app
+  // often answers in 0.04 ms), one above.
+  function msOf(ms) { return ms.toFixed(ms < 1 ? 2 : 1) + 'ms'; }
+
   function fwdOf(r) {
     const f = r.forward;
     if (!f) return '';
     if (f.error) return el('span', { class: 'fail', title: f.error }, 'error');
     const ok = f.status >= 200 && f.status < 300;
-    return el('span', { class: ok ? 'ok' : 'fail', title: f.url }, f.status + ' ' + f.latency_ms.toFixed(1) + 'ms');
+    return el('span', { class: ok ? 'ok' : 'fail', title: f.url }, f.status + ' ' + msOf(f.latency_ms));
   }
 
   function timeOf(r) {
@@ -372,7 +376,7 @@
     out.push(el('div', { class: 'mono' }, f.url, ' → ',
       f.error ? el('span', { class: 'fail' }, f.error) :
         el('span', { class: f.status >= 200 && f.status < 300 ? 'ok' : 'fail' }, String(f.status)),
-      ' ', el('span', { class: 'muted' }, f.latency_ms.toFixed(1) + ' ms')));
+      ' ', el('span', { class: 'muted' }, msOf(f.latency_ms))));
     if (f.headers) out.push(el('h2', {}, 'Response headers'), kvTable(f.headers));
     if (f.body) out.push(el('h2', {}, 'Response body'), el('pre', { class: 'json plain' }, f.body));
     return out;
@@ -418,7 +422,7 @@
     if (p.type === 'done') return el('li', { class: p.failed ? 'fail' : 'ok', 'data-type': 'done' }, 'done: ' + p.delivered + ' delivered, ' + p.failed + ' failed');
     const what = p.type === 'attempt' ? 'attempt ' + p.attempt : (p.ok ? '✓ delivered' : '✗ failed') + ' after ' + p.attempts + ' attempt(s)';
     return el('li', { class: p.ok ? 'ok' : 'fail', 'data-type': p.type },
-      (p.id ? '#' + p.id + ' ' : '') + what + ' → ' + (p.status || '---') + ' ' + p.latency_ms.toFixed(1) + 'ms' +
+      (p.id ? '#' + p.id + ' ' : '') + what + ' → ' + (p.status || '---') + ' ' + msOf(p.latency_ms) +
       (p.error ? '  ' + p.error : '') + (p.warning ? '  (' + p.warning + ')' : '') + (p.body && !p.ok ? '  ' + p.body : ''));
   }
 
@@ -604,8 +608,8 @@
       t.textContent = i < l.bounds_ms.length ? '<' + l.bounds_ms[i] : '≥' + l.bounds_ms[n - 2];
       s.append(t);
     });
-    box.replaceChildren(s, el('p', { class: 'mono' }, 'p50 ' + l.p50_ms.toFixed(1) + ' ms · p90 ' + l.p90_ms.toFixed(1) +
-      ' ms · p99 ' + l.p99_ms.toFixed(1) + ' ms · max ' + l.max_ms.toFixed(1) + ' ms · ' + l.count + ' forwards'));
+    box.replaceChildren(s, el('p', { class: 'mono' }, 'p50 ' + msOf(l.p50_ms) + ' · p90 ' + msOf(l.p90_ms) +
+      ' · p99 ' + msOf(l.p99_ms) + ' · max ' + msOf(l.max_ms) + ' · ' + l.count + ' forwards'));
   }
 
   let chartsTimer = 0;
