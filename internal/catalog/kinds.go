@@ -155,3 +155,15 @@ func (e *UnknownKindError) Hint() string { return "Run 'lcwh samples list' to se
 
 // ExitCode makes an unknown kind a usage error.
 func (e *UnknownKindError) ExitCode() int { return 2 }
+
+// DocsURL is the page of LiveChat's developer docs that describes k, with
+// the anchor of its section; empty for the families whose pages lcwh does
+// not link. The spec (../shared/livechat) gives no URLs: the page is the
+// public docs' webhooks reference, and the anchor follows how those docs
+// link their own sections (the name with hyphens for underscores).
+func (k Kind) DocsURL() string {
+	if k.Family != LiveChat {
+		return ""
+	}
+	return "https://platform.text.com/docs/management/webhooks#" + strings.ReplaceAll(k.Name, "_", "-")
+}

@@ -88,9 +88,8 @@ func (l *Listener) forward(ev *Event) *ForwardResult {
 	}
 	defer resp.Body.Close()
 	res.Status = resp.StatusCode
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		res.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	}
+	res.Header = resp.Header
+	res.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return res
 }

@@ -156,9 +156,11 @@ type ForwardResult struct {
 	URL     string
 	Status  int
 	Latency time.Duration
-	// Body is the app's response when it was not 2xx (at most 4 KiB).
-	Body []byte
-	Err  error
+	// Header is the app's response header; Body the start of its
+	// response body (at most 4 KiB, whatever the status).
+	Header http.Header
+	Body   []byte
+	Err    error
 	// Refused is set when nothing listens at URL.
 	Refused bool
 }

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tidwall/gjson"
@@ -13,6 +12,7 @@ import (
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
+	"github.com/lcwh/lcwh/internal/summary"
 	"github.com/lcwh/lcwh/internal/termtext"
 )
 
@@ -152,10 +152,10 @@ func (p *EventPrinter) AppendEvent(dst []byte, ev *EventView) []byte {
 	dst = pad(dst, max(1, 9-n))
 	dst = append(dst, p.action[0]...)
 	start = len(dst)
-	dst = appendClean(dst, ev.Kind, 60)
+	dst = appendKind(dst, ev.Kind)
 	n = utf8.RuneCount(dst[start:])
 	dst = append(dst, p.action[1]...)
-	dst = pad(dst, max(1, 31-n))
+	dst = pad(dst, kindColumn+1-n)
 	switch ev.Verify {
 	case VerifyOK:
 		dst = wrap(dst, p.ok, "✓")
@@ -239,91 +239,47 @@ func sortStrings(s []string) {
 	}
 }
 
-func bstr(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b)) //nolint:gosec // G103: a read-only view of a body that is never modified
-}
-
-// headline fields: label and the paths tried in order, per family.
-type field struct {
-	label string
-	paths []string
-}
-
-var (
-	livechatFields = []field{
-		{"chat", []string{"payload.chat_id", "payload.chat.id"}},
-		{"thread", []string{"payload.thread_id", "payload.chat.thread.id"}},
-		{"author", []string{"payload.event.author_id", "payload.user_id", "payload.user.id", "payload.requester_id"}},
-		{"agent", []string{"payload.transferred_to.agent_ids.0"}},
-		{"group", []string{"payload.transferred_to.group_ids.0", "payload.group_id"}},
-		{"tag", []string{"payload.tag"}},
-	}
-	agentFields = []field{{"agent", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
-	groupFields = []field{{"group", []string{"payload.id"}}, {"name", []string{"payload.name"}}}
-	// chat_access_updated names the chat "id" (webhooks.md §4).
-	accessFields = []field{{"chat", []string{"payload.id"}}, {"group", []string{"payload.access.group_ids.0"}}}
-	appFields    = []field{
-		{"app", []string{"applicationID"}},
-		{"license", []string{"licenseID"}},
-		{"user", []string{"userID"}},
-	}
-	mondayFields = []field{
-		{"account", []string{"data.account_id"}},
-		{"user", []string{"data.user_email", "data.user_id"}},
-		{"plan", []string{"data.subscription.plan_id"}},
-	}
-)
-
-//nolint:gocyclo // a case per family and per field of the headline, in one pass over the body.
+// appendHeadline appends the event's summary (internal/summary, the one
+// the web inspector shows too): label=value pairs, then a message's text
+// in quotes, each value cleaned and cut for the terminal.
 func (p *EventPrinter) appendHeadline(dst []byte, ev *EventView) []byte {
-	body := bstr(ev.Body)
-	var fields []field
-	switch ev.Family {
-	case "livechat":
-		fields = livechatFields
-		switch {
-		case len(ev.Kind) > 6 && ev.Kind[:6] == "agent_", len(ev.Kind) > 4 && ev.Kind[:4] == "bot_":
-			fields = agentFields
-		case len(ev.Kind) > 6 && ev.Kind[:6] == "group_":
-			fields = groupFields
-		case ev.Kind == "chat_access_updated":
-			fields = accessFields
-		}
-	case "app":
-		fields = appFields
-	case "monday":
-		fields = mondayFields
+	s := summary.Of(ev.Family, ev.Kind, ev.Body)
+	for _, f := range s.Fields() {
+		dst = append(dst, ' ')
+		dst = append(dst, p.muted[0]...)
+		dst = append(dst, f.Label...)
+		dst = append(dst, '=')
+		dst = append(dst, p.muted[1]...)
+		dst = appendClean(dst, f.Value, 40)
 	}
-	for _, f := range fields {
-		for _, path := range f.paths {
-			r := gjson.Get(body, path)
-			if !r.Exists() || r.Type == gjson.JSON || r.Type == gjson.Null {
-				continue
-			}
-			dst = append(dst, ' ')
-			dst = append(dst, p.muted[0]...)
-			dst = append(dst, f.label...)
-			dst = append(dst, '=')
-			dst = append(dst, p.muted[1]...)
-			if r.Type == gjson.String {
-				dst = appendClean(dst, r.Str, 40)
-			} else {
-				dst = appendClean(dst, r.Raw, 40)
-			}
-			break
-		}
-	}
-	if ev.Family == "livechat" {
-		if r := gjson.Get(body, "payload.event.text"); r.Type == gjson.String {
-			dst = append(dst, ' ', '"')
-			dst = appendClean(dst, r.Str, 60)
-			dst = append(dst, '"')
-		}
+	if s.Text != "" {
+		dst = append(dst, ' ', '"')
+		dst = appendClean(dst, s.Text, 60)
+		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// kindColumn is the width of the kind column: the longest LiveChat kind
+// (customer_session_fields_updated) fits; longer kinds (monday.com's
+// app_subscription_… ones) are cut in the middle, so the marks after the
+// column stay aligned and both ends of the name stay readable.
+const kindColumn = 31
+
+// appendKind appends kind cleaned, cut in the middle to kindColumn runes
+// with an ellipsis when it is longer.
+func appendKind(dst []byte, kind string) []byte {
+	start := len(dst)
+	dst = appendClean(dst, kind, 200)
+	if utf8.RuneCount(dst[start:]) <= kindColumn {
+		return dst
+	}
+	r := []rune(string(dst[start:]))
+	head := (kindColumn - 1) / 2
+	tail := kindColumn - 1 - head
+	dst = append(dst[:start], string(r[:head])...)
+	dst = append(dst, "…"...)
+	return append(dst, string(r[len(r)-tail:])...)
 }
 
 func appendCleanCodes(dst []byte, c [2]string, s string, limit int) []byte {
@@ -453,7 +409,7 @@ func appendStringOrNull(dst []byte, s string) []byte {
 // SecretKeys are the top-level body fields every view shows redacted:
 // LiveChat's secret_key and App Webhooks' clientID (the proof of origin of
 // each family; the bytes saved and forwarded keep them).
-var SecretKeys = []string{"secret_key", "clientID"}
+var SecretKeys = signature.BodySecrets
 
 // appendWithoutSecrets appends body with the string values of SecretKeys
 // replaced by their redacted forms, in body order.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/termtext/termtexttest"
 )
 
@@ -26,7 +27,7 @@ func TestEventLine(t *testing.T) {
 		Body: []byte(`{"action":"incoming_event","secret_key":"` + secret + `","payload":{"chat_id":"C1","thread_id":"T1","event":{"author_id":"a@b.c","text":"Hello\nthere"}}}`),
 	}
 	got := string(p.AppendEvent(nil, ev))
-	want := "12:03:04 livechat incoming_event                 ✓ duplicate chat=C1 thread=T1 author=a@b.c \"Hello there\"\n"
+	want := "12:03:04 livechat incoming_event                  ✓ duplicate chat=C1 thread=T1 author=a@b.c \"Hello there\"\n"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -39,23 +40,46 @@ func TestEventLineFamilies(t *testing.T) {
 		want string
 	}{
 		{EventView{Family: "app", Kind: "payment_activated", Body: []byte(`{"applicationID":"A","licenseID":104,"userID":"u"}`)},
-			"--:--:-- app      payment_activated              · app=A license=104 user=u\n"},
+			"--:--:-- app      payment_activated               · app=A license=104 user=u\n"},
 		{EventView{Family: "monday", Kind: "install", Body: []byte(`{"type":"install","data":{"account_id":7,"user_email":"x@y","subscription":{"plan_id":"p"}}}`)},
-			"--:--:-- monday   install                        · account=7 user=x@y plan=p\n"},
+			"--:--:-- monday   install                         · account=7 user=x@y plan=p\n"},
 		{EventView{Family: "monday", Kind: "app_subscription_cancellation_revoked_by_user", Verify: VerifyOK, Body: []byte(`{}`)},
-			"--:--:-- monday   app_subscription_cancellation_revoked_by_user ✓\n"},
+			"--:--:-- monday   app_subscriptio…revoked_by_user ✓\n"},
+		{EventView{Family: "livechat", Kind: "customer_session_fields_updated", Body: []byte(`{"payload":{"id":"c1","active_chat":{"chat_id":"C1"},"session_fields":[{"a":"1"}]}}`)},
+			"--:--:-- livechat customer_session_fields_updated · customer=c1 chat=C1 fields=1\n"},
+		{EventView{Family: "livechat", Kind: "routing_status_set", Body: []byte(`{"payload":{"agent_id":"a@b","status":"accepting chats"}}`)},
+			"--:--:-- livechat routing_status_set              · agent=a@b status=accepting chats\n"},
+		{EventView{Family: "livechat", Kind: "tag_deleted", Body: []byte(`{"payload":{"name":"sales"}}`)},
+			"--:--:-- livechat tag_deleted                     · tag=sales\n"},
 		{EventView{Family: "livechat", Kind: "chat_access_updated", Body: []byte(`{"payload":{"id":"C3","access":{"group_ids":[4]}}}`)},
-			"--:--:-- livechat chat_access_updated            · chat=C3 group=4\n"},
+			"--:--:-- livechat chat_access_updated             · chat=C3 group=4\n"},
 		{EventView{Family: "unknown", Kind: "unknown", Body: []byte(`[1]`)},
-			"--:--:-- unknown  unknown                        ·\n"},
+			"--:--:-- unknown  unknown                         ·\n"},
 		{EventView{Family: "livechat", Kind: "incoming_chat", Verify: VerifyFailed, VerifyNote: "webhook_id \"w\" sent secret_key abc****(24 chars)", Body: []byte(`{"payload":{"chat":{"id":"C9","thread":{"id":"T9"}}}}`)},
-			"--:--:-- livechat incoming_chat                  ✗ chat=C9 thread=T9\n  ✗ not verified: webhook_id \"w\" sent secret_key abc****(24 chars)\n"},
+			"--:--:-- livechat incoming_chat                   ✗ chat=C9 thread=T9\n  ✗ not verified: webhook_id \"w\" sent secret_key abc****(24 chars)\n"},
 		{EventView{Status: 401, Method: "POST", Path: "/x", Reason: "--require-secret: nope", Family: "livechat", Kind: "incoming_chat"},
 			"--:--:-- 401 POST /x --require-secret: nope (livechat incoming_chat)\n"},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, string(p.AppendEvent(nil, &tt.ev))); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.ev.Kind, diff)
+		}
+	}
+}
+
+// TestEventLineColumns: the mark after the kind sits in the same column
+// for every kind of the catalog, the longest included.
+func TestEventLineColumns(t *testing.T) {
+	p := NewEventPrinter(plain())
+	for _, k := range catalog.All() {
+		ev := EventView{Family: string(k.Family), Kind: k.Name, Body: []byte(`{}`)}
+		line := string(p.AppendEvent(nil, &ev))
+		before, _, ok := strings.Cut(line, "·")
+		if !ok {
+			t.Fatalf("%s: no mark in %q", k.Name, line)
+		}
+		if col := utf8.RuneCountInString(before); col != 50 {
+			t.Errorf("%s: mark at column %d, want 50: %q", k.Name, col, line)
 		}
 	}
 }

@@ -224,6 +224,18 @@ func (s *Sender) DeliverStop(ctx context.Context, stop <-chan struct{}, req Requ
 	return s.deliver(ctx, soft, stop, req, s.attempt)
 }
 
+// DeliverEach is Deliver that reports every attempt as it ends: each is
+// called with that attempt's Result (Attempts 1, or 2 after a resend on a
+// fresh connection) before any pause, so a view can show retries live.
+func (s *Sender) DeliverEach(ctx context.Context, req Request, each func(Result)) Result {
+	try := func(ctx context.Context, r Request) Result {
+		res := s.attempt(ctx, r)
+		each(res)
+		return res
+	}
+	return s.deliver(ctx, ctx, nil, req, try)
+}
+
 // softContext is ctx that also ends when stop is closed: it interrupts
 // pauses between retries and the pacing of bursts, never an attempt.
 func softContext(ctx context.Context, stop <-chan struct{}) (context.Context, context.CancelFunc) {

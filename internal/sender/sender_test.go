@@ -224,3 +224,24 @@ func TestDeliverHostHeaderAndBasicAuth(t *testing.T) {
 		t.Fatalf("res %+v, host %q, user %q, pass %q", res, gotHost, gotUser, gotPass)
 	}
 }
+
+func TestDeliverEachReportsEveryAttempt(t *testing.T) {
+	codes := []int{500, 503, 200}
+	var n int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(codes[n])
+		n++
+	}))
+	defer srv.Close()
+	s := New(srv.Client(), Options{Sleep: func(context.Context, time.Duration) error { return nil }})
+	var seen []int
+	res := s.DeliverEach(context.Background(), Request{URL: srv.URL, Body: []byte(`{}`)}, func(r Result) {
+		seen = append(seen, r.Status)
+	})
+	if !res.OK() || res.Attempts != 3 {
+		t.Fatalf("result: ok %v attempts %d, want ok after 3", res.OK(), res.Attempts)
+	}
+	if diff := cmp.Diff([]int{500, 503, 200}, seen); diff != "" {
+		t.Errorf("attempts seen (-want +got):\n%s", diff)
+	}
+}

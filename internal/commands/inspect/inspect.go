@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/eventview"
+	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/render"
@@ -27,13 +29,25 @@ type InspectOptions struct {
 	Verbose bool
 	Actions []string
 	JSON    bool
+
+	// Web serves the files in the web inspector (--web) on WebAddr.
+	Web         bool
+	WebAddr     string
+	WebAddrSet  bool
+	Open        bool
+	Files       []string
+	OpenBrowser func(string) error
+	HTTPClient  *http.Client
+	Version     string
+	// WebReady is called with the inspector's URL once it serves (tests).
+	WebReady func(url string)
 }
 
 // NewCmdInspect builds `lcwh inspect`.
 func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
-	opts := &InspectOptions{IO: f.IOStreams}
+	opts := &InspectOptions{IO: f.IOStreams, OpenBrowser: f.OpenBrowser, Version: f.Build.Version}
 	cmd := &cobra.Command{
-		Use:   "inspect FILE|-",
+		Use:   "inspect FILE|- | --web FILE...",
 		Short: "Show saved webhook events the way listen shows them",
 		Long: `Render a file written by 'lcwh listen --save' (or a stream on stdin with -)
 exactly as 'lcwh listen' shows events. Files of every --save format version are
@@ -44,14 +58,24 @@ A line that holds no readable event (not valid JSON, nested deeper than 1000
 levels, a record without a body) or a record whose body is not JSON is
 reported on stderr with its line number and the rest still renders; the exit
 status is then 1. A last line cut off mid-write (the listener stopped while
-saving it, so it never acknowledged that event) is noted and ignored.`,
+saving it, so it never acknowledged that event) is noted and ignored.
+
+--web serves the events of one or more files in the web inspector (the page
+of 'lcwh listen --web', without the live feed) on --web-addr (default
+127.0.0.1:4040, the next free port when taken) until Ctrl-C: list, filters,
+details, replay to a URL, exports, compare. It keeps the last 10,000 events
+of the files. See docs/guides/web-inspector.md.`,
 		Example: `$ lcwh inspect events.jsonl
 $ lcwh inspect -v --actions incoming_event events.jsonl
 $ cat body.json | lcwh inspect -v -
-$ lcwh inspect --json events.jsonl | jq -r .kind`,
-		Args: cmdutil.ExactArgs(1, "a file (or - for stdin)"),
-		RunE: func(_ *cobra.Command, args []string) error {
-			opts.File = args[0]
+$ lcwh inspect --json events.jsonl | jq -r .kind
+$ lcwh inspect --web --open monday.jsonl events.jsonl`,
+		Args: cmdutil.MinimumArgs(1, "a file (or - for stdin), or with --web one or more files"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File, opts.Files = args[0], args
+			if err := opts.checkWeb(cmd, args); err != nil {
+				return err
+			}
 			switch opts.Color {
 			case "auto", "always", "never":
 			default:
@@ -63,6 +87,10 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.Web {
+				opts.HTTPClient = httpclient.New(withNoRedirect(f.HTTPOptions()))
+				return inspectWebRun(cmd.Context(), opts)
+			}
 			return inspectRun(opts)
 		},
 	}
@@ -70,6 +98,7 @@ $ lcwh inspect --json events.jsonl | jq -r .kind`,
 	fl.StringVar(&opts.Color, "color", "auto", "Colour the output: auto, always or never")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "Show each body as coloured, indented JSON (secret_key and clientID redacted)")
 	fl.StringSliceVar(&opts.Actions, "actions", nil, "Show only these kinds (comma-separated)")
+	addWebFlags(cmd, opts)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)
 	_ = cmd.RegisterFlagCompletionFunc("color", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -114,9 +114,9 @@ func TestInspectInputs(t *testing.T) {
 	if !errors.Is(err, cmdutil.ErrSilent) {
 		t.Errorf("err = %v, want silent failure for the bad line", err)
 	}
-	want := "--:--:-- livechat chat_deactivated               · chat=C2\n" +
-		"--:--:-- livechat incoming_chat                  · chat=C{1}\n" +
-		"--:--:-- monday   install                        · account=1\n"
+	want := "--:--:-- livechat chat_deactivated                · chat=C2\n" +
+		"--:--:-- livechat incoming_chat                   · chat=C{1}\n" +
+		"--:--:-- monday   install                         · account=1\n"
 	if diff := cmp.Diff(want, ts.Out.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -18,9 +18,11 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/config"
 	"github.com/lcwh/lcwh/internal/httpclient"
+	"github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
+	"github.com/lcwh/lcwh/internal/sender"
 )
 
 // Options are the inputs of `lcwh listen`.
@@ -60,13 +62,29 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Register is set by --register: webhooks registered for this run.
 	Register *RegisterOptions
+
+	// Web serves the inspector (--web) on WebAddr; WebAddrSet says the
+	// address was given (else a taken default port moves to the next).
+	Web        bool
+	WebAddr    string
+	WebAddrSet bool
+	// Open opens the inspector in the browser (--open).
+	Open        bool
+	OpenBrowser func(string) error
+	// WebClient sends the inspector's replays (internal/httpclient).
+	WebClient *http.Client
+	// Version is lcwh's version (the page and HAR exports show it).
+	Version string
+	// WebReady is called with the inspector's URL once it serves (tests).
+	WebReady func(url string)
 }
 
 // NewCmdListen builds `lcwh listen`; runF replaces the run function in tests.
 //
 //nolint:funlen // Long and Example are 78 of its lines; STYLE §9 lets NewCmdX run longer for help text only.
 func NewCmdListen(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Config: f.Config, Now: f.Now, Signals: systemSignals}
+	opts := &Options{IO: f.IOStreams, Config: f.Config, Now: f.Now, Signals: systemSignals,
+		OpenBrowser: f.OpenBrowser, Version: f.Build.Version}
 	var (
 		port      string
 		forwardTo []string
@@ -124,6 +142,14 @@ the --save file; they were only not shown or forwarded. If stdout is closed
 (| head) events are no longer shown but still saved; with --json and no
 --save, a closed stdout ends the run. --port 0 picks a free port.
 
+--web serves the web inspector on --web-addr (default 127.0.0.1:4040, the
+next free port when that one is taken): a page that lists the events live,
+shows each whole (headers, body, why it verified or not, the app's answer),
+replays them with LiveChat's delivery rules and exports them. Its URL, with
+this run's token, is printed; --open opens it. The page keeps the last
+10,000 events (the --save file keeps them all). It works with --quiet and
+--json too, and costs nothing without --web. See docs/guides/web-inspector.md.
+
 Temporary webhooks (--register): with --register A[,B…] --public-url URL,
 listen registers one webhook per action to URL (register_webhook, validated
 as "lcwh register" does; --client-id, --type, --filter, --filters and
@@ -149,6 +175,7 @@ $ lcwh listen --port 9000 --path /webhooks --secret "$SECRET" --save events.json
 $ lcwh listen --forward-to http://localhost:3000/webhooks
 $ lcwh listen --forward-to incoming_chat=http://localhost:3000/chats --forward-to http://localhost:3000/other
 $ lcwh listen --json | jq -r .kind
+$ lcwh listen --web --open --save events.jsonl
 $ lcwh listen --register incoming_chat,incoming_event --public-url auto
 $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --client-id "$CLIENT_ID"`,
 		Args: cmdutil.NoArgs,
@@ -161,6 +188,12 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 			}
 			if len(opts.ForwardTo) > 0 {
 				opts.HTTPClient = forwardClient(f.HTTPOptions(), opts.ForwardTimeout)
+			}
+			if err := opts.completeWeb(cmd); err != nil {
+				return err
+			}
+			if opts.Web {
+				opts.WebClient = forwardClient(f.HTTPOptions(), sender.DefaultTimeout)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -186,6 +219,9 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
 	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs about a quarter of the throughput (docs/guides/listen-guarantees.md)")
+	fl.BoolVar(&opts.Web, "web", false, "Serve the web inspector: the events live in a browser page (see docs/guides/web-inspector.md)")
+	fl.StringVar(&opts.WebAddr, "web-addr", inspector.DefaultAddr, "Address of the web inspector (anything but loopback exposes it); a taken default port moves to the next free one")
+	fl.BoolVar(&opts.Open, "open", false, "With --web, open the inspector in the browser ($BROWSER honoured)")
 	reg.add(cmd)
 	cmdutil.AddJSONFlag(cmd, &opts.JSON, render.EventJSONFields)
 	_ = cmd.RegisterFlagCompletionFunc("actions", cmdutil.CompleteKinds)

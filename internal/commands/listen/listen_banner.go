@@ -12,7 +12,7 @@ import (
 	"github.com/lcwh/lcwh/internal/render"
 )
 
-func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
+func printBanner(w io.Writer, st render.Styles, opts *Options, u string, web *webServer) {
 	where := "(POST to any path)"
 	if opts.Path != "" {
 		where = "(POST to " + opts.Path + " only)"
@@ -52,6 +52,7 @@ func printBanner(w io.Writer, st render.Styles, opts *Options, u string) {
 		}
 		fmt.Fprintf(w, "  try: %s\n", st.Command.Render(try))
 	}
+	web.announce(w, st, opts)
 	fmt.Fprintf(w, "  %s\n", st.Muted.Render("Ctrl-C to stop"))
 }
 

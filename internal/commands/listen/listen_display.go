@@ -4,6 +4,7 @@ import (
 	"bufio"
 
 	"github.com/lcwh/lcwh/internal/eventview"
+	"github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -18,9 +19,13 @@ type display struct {
 	gone chan struct{}
 	// finished is closed once Events was closed and everything written.
 	finished chan struct{}
+	// hub is the inspector (--web), handed every item too.
+	hub *inspector.Server
 }
 
-func startDisplay(opts *Options, l *listener.Listener) *display {
+// startDisplay starts the display; show says whether it writes events to
+// stdout, and hub (with --web) is handed every item as well.
+func startDisplay(opts *Options, l *listener.Listener, show bool, hub *inspector.Server) *display {
 	d := &display{gone: make(chan struct{}), finished: make(chan struct{})}
 	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
 	pr.Verbose = opts.Verbose
@@ -28,7 +33,13 @@ func startDisplay(opts *Options, l *listener.Listener) *display {
 		pr.Headers = pr.Headers || p == "headers"
 		pr.Verbose = pr.Verbose || p == "body"
 	}
-	go d.run(bufio.NewWriterSize(opts.IO.Out, 64<<10), pr, opts.JSON, l.Events())
+	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
+	d.hub = hub
+	if show {
+		go d.run(out, pr, opts.JSON, l.Events())
+	} else {
+		go d.feed(l.Events())
+	}
 	return d
 }
 
@@ -58,6 +69,7 @@ func (d *display) run(out *bufio.Writer, pr *render.EventPrinter, jsonOut bool, 
 		if !ok {
 			break
 		}
+		toHub(d.hub, it)
 		if dead {
 			it.Done()
 			continue
@@ -69,6 +81,28 @@ func (d *display) run(out *bufio.Writer, pr *render.EventPrinter, jsonOut bool, 
 	}
 	if !dead {
 		fail(out.Flush())
+	}
+}
+
+// feed hands every item to the inspector and prints nothing (--web with
+// --quiet, or with --json whose stream is the record).
+func (d *display) feed(events <-chan listener.Item) {
+	defer close(d.finished)
+	for it := range events {
+		toHub(d.hub, it)
+		it.Done()
+	}
+}
+
+// toHub hands an item to the inspector, if any: O(1), never waiting on
+// the page, before Done releases the item.
+func toHub(hub *inspector.Server, it listener.Item) {
+	switch {
+	case hub == nil:
+	case it.Forward != nil:
+		hub.AddForward(it.Forward)
+	default:
+		hub.Add(it.Event)
 	}
 }
 

@@ -66,6 +66,30 @@ func (opts *Options) validate() error {
 	return nil
 }
 
+// completeWeb checks the --web flags.
+func (opts *Options) completeWeb(cmd *cobra.Command) error {
+	opts.WebAddrSet = cmd.Flags().Changed("web-addr")
+	if !opts.Web {
+		if opts.WebAddrSet || opts.Open {
+			return cmdutil.FlagErrorf("--web-addr and --open need --web")
+		}
+		return nil
+	}
+	host, port, err := net.SplitHostPort(opts.WebAddr)
+	if err != nil {
+		return cmdutil.FlagErrorf("invalid --web-addr %q: use host:port, e.g. 127.0.0.1:4040", opts.WebAddr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return cmdutil.FlagErrorf("invalid --web-addr %q: the port must be a number from 0 to 65535", opts.WebAddr)
+	}
+	if host == opts.Host || (host == "localhost" && isLoopback(opts.Host)) {
+		if port == strconv.Itoa(opts.Port) && opts.Port != 0 {
+			return cmdutil.FlagErrorf("--web-addr %s is the listener's own address: give the inspector another port", opts.WebAddr)
+		}
+	}
+	return nil
+}
+
 // ParseRoutes parses --forward-to values: URL, or kind=URL.
 func ParseRoutes(in []string) ([]listener.Route, error) {
 	var out []listener.Route

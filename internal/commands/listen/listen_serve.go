@@ -79,8 +79,9 @@ func listenerConfig(opts *Options, sk sinks) listener.Config {
 		HTTPClient:         opts.HTTPClient,
 		Actions:            opts.Actions,
 		// With --json and no --save the stream is written as the record;
-		// nothing is left for the display to print.
-		Emit:         !opts.Quiet && !sk.stdoutIsRecord,
+		// nothing is left for the display to print. --web shows every
+		// event on the page, whatever the terminal shows.
+		Emit:         printsEvents(opts, sk) || opts.Web,
 		DrainTimeout: opts.DrainTimeout,
 		Now:          opts.Now,
 	}
@@ -90,27 +91,23 @@ func listenerConfig(opts *Options, sk sinks) listener.Config {
 	return cfg
 }
 
+// printsEvents says whether the display prints events on stdout.
+func printsEvents(opts *Options, sk sinks) bool { return !opts.Quiet && !sk.stdoutIsRecord }
+
 func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File) error {
 	sk := chooseSinks(opts, save)
-	l := listener.New(listenerConfig(opts, sk))
-	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+	web, err := bindWeb(opts, est)
 	if err != nil {
-		var pe *listener.PortInUseError
-		if errors.As(err, &pe) {
-			return cmdutil.WithHint(fmt.Errorf("port %d is already in use on %s", opts.Port, opts.Host),
-				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+"), or --port 0 for any free one.")
-		}
 		return err
 	}
-	base := "http://" + bound.String()
-	if opts.Ready != nil {
-		opts.Ready(base)
+	defer web.stop()
+	l := listener.New(listenerConfig(opts, sk))
+	bound, hook, err := bindListener(l, opts)
+	if err != nil {
+		return err
 	}
-	path := opts.Path
-	if path == "" {
-		path = "/"
-	}
-	printBanner(opts.IO.ErrOut, est, opts, base+path)
+	web.serve(ctx, hook)
+	printBanner(opts.IO.ErrOut, est, opts, hook, web)
 
 	status := newStatusWriter(opts.IO.ErrOut)
 	sigs, stop := opts.Signals()
@@ -122,7 +119,7 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		st, err := l.Run(runCtx)
 		done <- runResult{st, err}
 	}()
-	disp := startDisplay(opts, l)
+	disp := startDisplay(opts, l, printsEvents(opts, sk), web.hub())
 	r := &runner{opts: opts, est: est, l: l, sk: sk, status: status, cancel: cancel, disp: disp, done: done}
 	// Whatever stderr is doing, the last messages get a bounded time: two
 	// seconds normally, a moment after a second Ctrl-C.
@@ -141,6 +138,29 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 	}
 	printSummary(status, est, res.st, opts.Save)
 	return combine(summaryError(res, sk), sess.cleanup(sigs))
+}
+
+// bindListener binds the listener's port and returns its address and the
+// URL webhooks are posted to.
+func bindListener(l *listener.Listener, opts *Options) (net.Addr, string, error) {
+	bound, err := l.Bind(net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)))
+	if err != nil {
+		var pe *listener.PortInUseError
+		if errors.As(err, &pe) {
+			return nil, "", cmdutil.WithHint(fmt.Errorf("port %d is already in use on %s", opts.Port, opts.Host),
+				"Stop the other program or pick another port with --port (e.g. --port "+strconv.Itoa(opts.Port+1)+"), or --port 0 for any free one.")
+		}
+		return nil, "", err
+	}
+	base := "http://" + bound.String()
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
+	path := opts.Path
+	if path == "" {
+		path = "/"
+	}
+	return bound, base + path, nil
 }
 
 type runResult struct {

@@ -106,11 +106,11 @@ func TestListenShowsSavesAndSummarises(t *testing.T) {
 	}
 	out, errOut := h.ts.Out.String(), h.ts.ErrOut.String()
 	for _, want := range []string{
-		"livechat incoming_event                 ✓ chat=PJ0MRSHTDG",
+		"livechat incoming_event                  ✓ chat=PJ0MRSHTDG",
 		"✓ duplicate chat=PJ0MRSHTDG",
-		"app      application_installed          · app=aPbNnrwZg",
-		"monday   install                        · account=",
-		"livechat incoming_chat                  ✗",
+		"app      application_installed           · app=aPbNnrwZg",
+		"monday   install                         · account=",
+		"livechat incoming_chat                   ✗",
 		"✗ not verified: webhook_id",
 		"400 POST /hooks body is not JSON",
 	} {
@@ -140,7 +140,7 @@ func TestListenShowsSavesAndSummarises(t *testing.T) {
 	// reader and view; the app's end-to-end tests run inspect itself).
 	shown := showSaved(t, b)
 	lines := strings.Split(strings.TrimSpace(shown), "\n")
-	if len(lines) != 5 || !strings.Contains(lines[0], "12:00:00 livechat incoming_event                 ✓ chat=PJ0MRSHTDG") {
+	if len(lines) != 5 || !strings.Contains(lines[0], "12:00:00 livechat incoming_event                  ✓ chat=PJ0MRSHTDG") {
 		t.Errorf("inspect:\n%s", shown)
 	}
 }
