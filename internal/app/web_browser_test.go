@@ -227,6 +227,9 @@ func TestWebInspectorInABrowser(t *testing.T) {
 	if strings.Contains(body, browserSecret) {
 		t.Error("the body shows secret_key unredacted before Reveal")
 	}
+	if m := regexp.MustCompile(`\D1 (keys|items)\b`).FindString(body); m != "" || !strings.Contains(body, " keys ") {
+		t.Errorf("a folded value's count reads %q (want \"1 key\", \"2 keys\")", m)
+	}
 	screenshot(ctx, t, "detail")
 
 	do(ctx, t, "replay it",

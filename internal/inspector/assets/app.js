@@ -37,6 +37,11 @@
     return n;
   }
 
+  // plural is word for n of them: 1 key, 2 keys.
+  function plural(n, word) {
+    return n === 1 ? word : word + 's';
+  }
+
   async function api(path, opts) {
     const r = await fetch(path, Object.assign({ credentials: 'same-origin' }, opts || {}));
     if (!r.ok) {
@@ -509,7 +514,7 @@
       inner.append(...jsonNode(k.val, depth + 1, n === node.kids.length - 1));
     });
     inner.append('\n' + '  '.repeat(depth));
-    const more = el('span', { class: 'j-more', hidden: true }, ' … ' + node.kids.length + (node.t === 'obj' ? ' keys ' : ' items '));
+    const more = el('span', { class: 'j-more', hidden: true }, ' … ' + node.kids.length + ' ' + plural(node.kids.length, node.t === 'obj' ? 'key' : 'item') + ' ');
     const tog = el('span', { class: 'j-tog', title: 'fold' }, '▾');
     const flip = () => {
       const folded = !inner.hidden;
