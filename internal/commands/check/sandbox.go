@@ -2,10 +2,7 @@ package check
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	"syscall"
 	"time"
 
 	engine "github.com/lcwh/lcwh/internal/check"
@@ -22,35 +19,10 @@ func sandboxTrigger(opts *CheckOptions, hc *http.Client) func(context.Context, s
 		var res livechatfake.TriggerResult
 		in := livechatfake.TriggerRequest{Kind: kind, NoRetry: true, Timeout: livechatfake.Duration(opts.Timeout)}
 		if err := c.Call(ctx, http.MethodPost, "trigger", in, &res); err != nil {
-			return nil, triggerError(opts.SandboxURL, err)
+			return nil, cmdutil.SandboxError(err, opts.SandboxURL, "LCWH_SANDBOX_URL")
 		}
 		return fromTrigger(&res), nil
 	}
-}
-
-// triggerError words a failed trigger for --via-sandbox and
-// LCWH_SANDBOX_URL.
-func triggerError(base string, err error) error {
-	var (
-		uerr *livechatfake.ControlURLError
-		serr *livechatfake.ControlStatusError
-		nerr *livechatfake.NotSandboxError
-	)
-	switch {
-	case errors.As(err, &uerr):
-		return cmdutil.FlagErrorf("sandbox URL %q: %v", base, uerr.Err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return cmdutil.WithHint(fmt.Errorf("--via-sandbox: no sandbox answers at %s", base),
-			`Start one with "lcwh sandbox" in another terminal, or point LCWH_SANDBOX_URL at it.`)
-	case errors.As(err, &serr) && serr.Envelope == nil:
-		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, serr.Status),
-			`Check LCWH_SANDBOX_URL; "lcwh sandbox" prints its URL.`)
-	case errors.As(err, &serr):
-		return fmt.Errorf("sandbox: %s", serr.Envelope.Message)
-	case errors.As(err, &nerr):
-		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", base, nerr.Err)
-	}
-	return err
 }
 
 func fromTrigger(t *livechatfake.TriggerResult) *engine.SandboxResult {

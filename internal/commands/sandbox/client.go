@@ -2,11 +2,8 @@ package sandbox
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +11,6 @@ import (
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/httpclient"
 	"github.com/lcwh/lcwh/internal/livechatfake"
-	"github.com/lcwh/lcwh/internal/termtext"
 )
 
 // defaultSandboxURL matches the sandbox_url default in internal/config.
@@ -57,43 +53,9 @@ type controlClient struct {
 }
 
 // call sends a control request and decodes a 200 answer into out
-// (livechatfake.ControlClient), its errors worded for --sandbox: a refused
-// connection says how to start a sandbox.
+// (livechatfake.ControlClient), its errors worded by cmdutil.SandboxError:
+// a refused connection says how to start a sandbox.
 func (c controlClient) call(ctx context.Context, method, path string, in, out any) error {
 	err := livechatfake.ControlClient{Base: c.base, HTTP: c.http}.Call(ctx, method, path, in, out)
-	if err == nil {
-		return nil
-	}
-	base := termtext.RedactURL(c.base)
-	var (
-		uerr *livechatfake.ControlURLError
-		serr *livechatfake.ControlStatusError
-		nerr *livechatfake.NotSandboxError
-	)
-	switch {
-	case errors.As(err, &uerr):
-		return cmdutil.FlagErrorf("--sandbox %q: %v", base, uerr.Err)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return cmdutil.WithHint(fmt.Errorf("no sandbox answers at %s", base),
-			`Start one with "lcwh sandbox" in another terminal, or point --sandbox / LCWH_SANDBOX_URL at it.`)
-	case errors.As(err, &serr):
-		return controlFailure(base, serr)
-	case errors.As(err, &nerr):
-		return fmt.Errorf("%s does not look like an lcwh sandbox: %w", base, nerr.Err)
-	}
-	return err
-}
-
-// controlFailure maps the control error envelope: a refused request is a
-// usage error (exit 2), anything else a failure.
-func controlFailure(base string, e *livechatfake.ControlStatusError) error {
-	if e.Envelope == nil {
-		return cmdutil.WithHint(fmt.Errorf("%s answered HTTP %d: not an lcwh sandbox?", base, e.Status),
-			`Check --sandbox / LCWH_SANDBOX_URL; "lcwh sandbox" prints its URL.`)
-	}
-	switch e.Envelope.Type {
-	case "validation", "unknown_kind", "not_livechat":
-		return cmdutil.FlagErrorWrap(errors.New(e.Envelope.Message))
-	}
-	return fmt.Errorf("sandbox: %s", e.Envelope.Message)
+	return cmdutil.SandboxError(err, c.base, "--sandbox / LCWH_SANDBOX_URL")
 }
