@@ -56,8 +56,13 @@ type journal struct {
 }
 
 type batch struct {
-	buf  []byte
-	n    int
+	// first is the batch's first record, not copied: its handler waits
+	// until the batch is written, so the bytes stay put. Most batches hold
+	// one record (the write is quick next to a request), and then nothing
+	// is copied at all; a second record moves first into buf.
+	first []byte
+	buf   []byte
+	n     int
 	done chan struct{}
 	// lead hands this batch to one of its waiters to write.
 	lead chan struct{}
@@ -103,8 +108,7 @@ func (j *journal) commit(rec []byte) error {
 		return ErrStopped
 	}
 	b := j.cur
-	b.buf = append(b.buf, rec...)
-	b.n++
+	b.add(rec)
 	if j.writing {
 		j.mu.Unlock()
 		select {
@@ -124,6 +128,28 @@ func (j *journal) commit(rec []byte) error {
 	return b.err
 }
 
+// add appends rec to the batch (the caller holds the journal's lock).
+func (b *batch) add(rec []byte) {
+	switch b.n {
+	case 0:
+		b.first = rec
+	case 1:
+		b.buf = append(append(b.buf, b.first...), rec...)
+		b.first = nil
+	default:
+		b.buf = append(b.buf, rec...)
+	}
+	b.n++
+}
+
+// bytes is what the batch writes.
+func (b *batch) bytes() []byte {
+	if b.n == 1 {
+		return b.first
+	}
+	return b.buf
+}
+
 // takeSpare returns the reusable buffer (the caller holds mu).
 func (j *journal) takeSpare() []byte {
 	buf := j.spare
@@ -134,7 +160,8 @@ func (j *journal) takeSpare() []byte {
 // lead writes b, wakes its waiters, and hands the batch that filled
 // meanwhile to one of its own waiters (or ends the write phase).
 func (j *journal) lead(b *batch) {
-	b.err = j.write(b.buf, b.n)
+	b.err = j.write(b.bytes(), b.n)
+	b.first = nil
 	close(b.done)
 	j.mu.Lock()
 	if cap(b.buf) <= maxSpare && j.spare == nil {
