@@ -63,7 +63,7 @@ type batch struct {
 	first []byte
 	buf   []byte
 	n     int
-	done chan struct{}
+	done  chan struct{}
 	// lead hands this batch to one of its waiters to write.
 	lead chan struct{}
 	err  error
