@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -227,6 +229,70 @@ func BenchmarkBase64(b *testing.B) {
 			dst := make([]byte, 0, 8<<10)
 			for b.Loop() {
 				dst = bc.fn(dst[:0], body)
+			}
+			lineSink = dst
+		})
+	}
+}
+
+// appendOffsetStd is appendOffset through strconv, the reference.
+func appendOffsetStd(dst []byte, c byte, n int) []byte {
+	return strconv.AppendInt(append(dst, c), int64(n), 10)
+}
+
+func TestAppendOffsetAgreesWithStrconv(t *testing.T) {
+	ns := []int{1<<31 - 1, 1<<40 - 1, 1<<62 + 12345}
+	for n := range 200000 {
+		ns = append(ns, n)
+	}
+	for p := 1; p < 1e18; p *= 10 {
+		ns = append(ns, p-1, p, p+1)
+	}
+	for _, n := range ns {
+		for _, dst := range [][]byte{nil, []byte("ab"), make([]byte, 3, 4)} {
+			got := appendOffset(slices.Clip(dst), ',', n)
+			if want := appendOffsetStd(slices.Clip(dst), ',', n); !bytes.Equal(got, want) {
+				t.Fatalf("appendOffset(%q, %d) = %q, want %q", dst, n, got, want)
+			}
+		}
+	}
+}
+
+func FuzzAppendOffsetAgreesWithStrconv(f *testing.F) {
+	f.Add(uint64(0), []byte("x"))
+	f.Add(uint64(99999), []byte(nil))
+	f.Fuzz(func(t *testing.T, u uint64, dst []byte) {
+		n := int(u >> 1) // appendOffset takes n ≥ 0
+		if got, want := appendOffset(slices.Clip(dst), '[', n), appendOffsetStd(slices.Clip(dst), '[', n); !bytes.Equal(got, want) {
+			t.Fatalf("appendOffset(%q, %d) = %q, want %q", dst, n, got, want)
+		}
+	})
+}
+
+// BenchmarkAppendOffset: strconv against appendOffset, on the 53 line-break
+// offsets of bench/recv.sh's payload.
+func BenchmarkAppendOffset(b *testing.B) {
+	body, err := os.ReadFile("testdata/payload.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var offs []int
+	for i, c := range bytes.TrimSpace(body) {
+		if c == '\n' {
+			offs = append(offs, i)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func(dst []byte, c byte, n int) []byte
+	}{{"strconv", appendOffsetStd}, {"table", appendOffset}} {
+		b.Run(bc.name, func(b *testing.B) {
+			dst := make([]byte, 0, 1<<10)
+			for b.Loop() {
+				dst = dst[:0]
+				for _, o := range offs {
+					dst = bc.fn(dst, ',', o)
+				}
 			}
 			lineSink = dst
 		})
