@@ -204,22 +204,55 @@ func (rec *Record) readBody(doc []byte, f *fields) error {
 // do not point at a space, and a result that is not valid JSON (a space
 // inside a string made a line break).
 func wsBody(raw string, ws gjson.Result) ([]byte, error) {
-	if !ws.IsObject() {
-		return nil, wsError("it is not an object")
+	m, err := wsMembers(ws)
+	if err != nil {
+		return nil, err
 	}
-	var lead, trail, lf, cr gjson.Result
+	if err := checkWS("lead", m.lead); err != nil {
+		return nil, err
+	}
+	if err := checkWS("trail", m.trail); err != nil {
+		return nil, err
+	}
+	lead, trail := m.lead.Str, m.trail.Str
+	out := make([]byte, 0, len(lead)+len(raw)+len(trail))
+	out = append(out, lead...)
+	out = append(out, raw...)
+	out = append(out, trail...)
+	mid := out[len(lead) : len(lead)+len(raw)]
+	if err := restoreWS(mid, m.lf, "lf", '\n'); err != nil {
+		return nil, err
+	}
+	if err := restoreWS(mid, m.cr, "cr", '\r'); err != nil {
+		return nil, err
+	}
+	if !jsonlimit.Valid(out, jsonlimit.MaxDepth) {
+		return nil, wsError("it makes a body that is not valid JSON (a line break inside a string?)")
+	}
+	return out, nil
+}
+
+// wsMember are the members of a body_ws object.
+type wsMember struct{ lead, trail, lf, cr gjson.Result }
+
+// wsMembers reads body_ws: an object of the four members, each once.
+func wsMembers(ws gjson.Result) (wsMember, error) {
+	var m wsMember
+	if !ws.IsObject() {
+		return m, wsError("it is not an object")
+	}
 	var err error
 	ws.ForEach(func(k, v gjson.Result) bool {
 		var dst *gjson.Result
 		switch k.Str {
 		case "lead":
-			dst = &lead
+			dst = &m.lead
 		case "trail":
-			dst = &trail
+			dst = &m.trail
 		case "lf":
-			dst = &lf
+			dst = &m.lf
 		case "cr":
-			dst = &cr
+			dst = &m.cr
 		default:
 			err = wsError("it has a member lcwh does not know: " + clip(k.Raw, 40))
 			return false
@@ -231,41 +264,25 @@ func wsBody(raw string, ws gjson.Result) ([]byte, error) {
 		*dst = v
 		return true
 	})
-	if err != nil {
-		return nil, err
+	return m, err
+}
+
+// checkWS fails unless v, body_ws's member name, is absent or a string of
+// JSON whitespace.
+func checkWS(name string, v gjson.Result) error {
+	if !v.Exists() {
+		return nil
 	}
-	for _, m := range [2]struct {
-		name string
-		v    gjson.Result
-	}{{"lead", lead}, {"trail", trail}} {
-		if !m.v.Exists() {
-			continue
-		}
-		if m.v.Type != gjson.String {
-			return nil, wsError(m.name + " is not a string")
-		}
-		for i := 0; i < len(m.v.Str); i++ {
-			if !isWS(m.v.Str[i]) {
-				return nil, wsError(m.name + " holds " + strconv.QuoteToASCII(m.v.Str[i:i+1]) + " at byte " + strconv.Itoa(i) +
-					", not JSON whitespace (space, tab, LF, CR)")
-			}
+	if v.Type != gjson.String {
+		return wsError(name + " is not a string")
+	}
+	for i := 0; i < len(v.Str); i++ {
+		if !isWS(v.Str[i]) {
+			return wsError(name + " holds " + strconv.QuoteToASCII(v.Str[i:i+1]) + " at byte " + strconv.Itoa(i) +
+				", not JSON whitespace (space, tab, LF, CR)")
 		}
 	}
-	out := make([]byte, 0, len(lead.Str)+len(raw)+len(trail.Str))
-	out = append(out, lead.Str...)
-	out = append(out, raw...)
-	out = append(out, trail.Str...)
-	mid := out[len(lead.Str) : len(lead.Str)+len(raw)]
-	if err := restoreWS(mid, lf, "lf", '\n'); err != nil {
-		return nil, err
-	}
-	if err := restoreWS(mid, cr, "cr", '\r'); err != nil {
-		return nil, err
-	}
-	if !jsonlimit.Valid(out, jsonlimit.MaxDepth) {
-		return nil, wsError("it makes a body that is not valid JSON (a line break inside a string?)")
-	}
-	return out, nil
+	return nil
 }
 
 // offset reads o as an offset: a JSON number that is a whole number

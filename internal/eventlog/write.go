@@ -86,10 +86,7 @@ func AppendBody(dst, body []byte, valid bool) []byte {
 
 // appendB64 appends the readable form of body and its body_b64 member.
 func appendB64(dst, body []byte, valid bool) []byte {
-	dst = appendReadable(dst, body, valid)
-	dst = append(dst, `,"body_b64":"`...)
-	dst = appendBase64(dst, body)
-	return append(dst, '"')
+	return appendB64Member(appendReadable(dst, body, valid), body)
 }
 
 // b64MemberLen is the length of the `,"body_b64":"…"` member of n bytes.
@@ -108,60 +105,33 @@ func b64MemberLen(n int) int { return len(`,"body_b64":""`) + base64.StdEncoding
 // straight after the body (dst may grow meanwhile, so by index). When the
 // member grows longer than b64MemberLen(len(body)) — a body of many line
 // breaks, whose offsets take several digits each — it is dropped for
-// body_b64 instead, so a record never costs more than base64 would: a
-// 10 MiB body of newlines makes a record of about 13 MiB, not 90 MB.
+// body_b64 instead, so a record never costs more than the readable form
+// and base64: a 10 MiB body of newlines makes a record of about 23 MiB,
+// not 90 MB.
 func appendWS(dst, body []byte, i, j int) []byte {
 	budget := b64MemberLen(len(body))
 	start := len(dst)
 	dst = append(dst, body[i:j]...)
 	end := len(dst)
 	dst = append(dst, `,"body_ws":{`...)
-	sep := false
-	if i > 0 {
+	sep := i > 0
+	if sep {
 		dst = append(dst, `"lead":`...)
 		dst = appendWSString(dst, body[:i])
-		sep = true
 	}
 	// What is still to come after the offsets: `],"trail":"…"}`.
 	reserve := len(`]}`)
 	if j < len(body) {
 		reserve += len(`,"trail":`) + wsStringLen(body[j:])
 	}
-	for _, c := range [2]byte{'\n', '\r'} {
-		open := false
-		for k := start; ; k++ {
-			x := bytes.IndexByte(dst[k:end], c)
-			if x < 0 {
-				break
-			}
-			k += x
-			dst[k] = ' '
-			if open {
-				dst = appendOffset(dst, ',', k-start)
-			} else {
-				if sep {
-					dst = append(dst, ',')
-				}
-				if c == '\n' {
-					dst = append(dst, `"lf":`...)
-				} else {
-					dst = append(dst, `"cr":`...)
-				}
-				dst = appendOffset(dst, '[', k-start)
-				open, sep = true, true
-			}
-			if len(dst)-end+reserve > budget {
-				dst = dst[:end]
-				oneLine(dst[k:], '\n')
-				oneLine(dst[start:], '\r')
-				dst = append(dst, `,"body_b64":"`...)
-				dst = appendBase64(dst, body)
-				return append(dst, '"')
-			}
-		}
-		if open {
-			dst = append(dst, ']')
-		}
+	var ok bool
+	if dst, sep, ok = appendBreaks(dst, start, end, '\n', sep, budget-reserve); ok {
+		dst, sep, ok = appendBreaks(dst, start, end, '\r', sep, budget-reserve)
+	}
+	if !ok {
+		oneLine(dst[start:end], '\n')
+		oneLine(dst[start:end], '\r')
+		return appendB64Member(dst[:end], body)
 	}
 	if j < len(body) {
 		if sep {
@@ -172,11 +142,53 @@ func appendWS(dst, body []byte, i, j int) []byte {
 	}
 	dst = append(dst, '}')
 	if len(dst)-end > budget { // only lead and trail: nothing to undo
-		dst = append(dst[:end], `,"body_b64":"`...)
-		dst = appendBase64(dst, body)
-		return append(dst, '"')
+		return appendB64Member(dst[:end], body)
 	}
 	return dst
+}
+
+// appendBreaks replaces each c (LF or CR) in dst[start:end] by a space and
+// appends its offset from start to the "lf" or "cr" member (after a comma
+// when sep). It stops, not ok, once the body_ws member that started at end
+// is longer than limit.
+func appendBreaks(dst []byte, start, end int, c byte, sep bool, limit int) (_ []byte, _, ok bool) {
+	open := false
+	for k := start; ; k++ {
+		x := bytes.IndexByte(dst[k:end], c)
+		if x < 0 {
+			break
+		}
+		k += x
+		dst[k] = ' '
+		if open {
+			dst = appendOffset(dst, ',', k-start)
+		} else {
+			if sep {
+				dst = append(dst, ',')
+			}
+			if c == '\n' {
+				dst = append(dst, `"lf":`...)
+			} else {
+				dst = append(dst, `"cr":`...)
+			}
+			dst = appendOffset(dst, '[', k-start)
+			open, sep = true, true
+		}
+		if len(dst)-end > limit {
+			return dst, sep, false
+		}
+	}
+	if open {
+		dst = append(dst, ']')
+	}
+	return dst, sep, true
+}
+
+// appendB64Member appends the body_b64 member of body.
+func appendB64Member(dst, body []byte) []byte {
+	dst = append(dst, `,"body_b64":"`...)
+	dst = appendBase64(dst, body)
+	return append(dst, '"')
 }
 
 // appendOffset appends the byte c then n (≥ 0) in decimal, like
@@ -212,7 +224,7 @@ func appendOffset(dst []byte, c byte, n int) []byte {
 	if n >= 10 {
 		dst[i], dst[i-1] = digitPairs[n*2+1], digitPairs[n*2]
 	} else {
-		dst[i] = byte('0' + n)
+		dst[i] = digitPairs[n*2+1]
 	}
 	return dst
 }
