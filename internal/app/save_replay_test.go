@@ -155,8 +155,8 @@ func TestSaveReplayExactBytes(t *testing.T) {
 		t.Fatalf("saved %d lines, want %d:\n%s", len(lines), len(bodies), file)
 	}
 	for i, l := range lines {
-		if !utf8.ValidString(l) || !json.Valid([]byte(l)) || !strings.HasPrefix(l, `{"v":2,`) {
-			t.Errorf("line %d is not a valid UTF-8 JSON v2 record: %q", i+1, l)
+		if !utf8.ValidString(l) || !json.Valid([]byte(l)) || !strings.HasPrefix(l, `{"v":3,`) {
+			t.Errorf("line %d is not a valid UTF-8 JSON v3 record: %q", i+1, l)
 		}
 	}
 

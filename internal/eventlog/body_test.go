@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -12,11 +14,14 @@ import (
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
-// appendBodyRef is AppendBody as it was before it was tuned (with the
-// standard library's base64), frozen as the reference the tuned one must
-// match byte for byte (FuzzAppendBodyAgreesWithRef) and beat
-// (BenchmarkAppendBody). (A one-pass SWAR rewrite of the readable body
-// was tried and measured slower than these IndexByte scans: dropped.)
+// appendBodyRef is AppendBody written the plain way: the readable form
+// as before it was tuned, base64 from the standard library, the body_ws
+// member built with encoding/json from offsets found byte by byte, and the
+// choice between body_ws and body_b64 made by comparing the two members
+// whole. AppendBody must match it byte for byte
+// (FuzzAppendBodyAgreesWithRef) and beat it (BenchmarkAppendBody). (A
+// one-pass SWAR rewrite of the readable body was tried and measured slower
+// than the IndexByte scans: dropped.)
 func appendBodyRef(dst, body []byte, valid bool) []byte {
 	if !valid {
 		valid = jsonlimit.Valid(body, jsonlimit.MaxDepth)
@@ -26,9 +31,35 @@ func appendBodyRef(dst, body []byte, valid bool) []byte {
 		return append(dst, body...)
 	}
 	dst = appendReadableRef(dst, body, valid)
-	dst = append(dst, `,"body_b64":"`...)
-	dst = base64.StdEncoding.AppendEncode(dst, body)
-	return append(dst, '"')
+	b64 := `,"body_b64":"` + base64.StdEncoding.EncodeToString(body) + `"`
+	t := bytes.TrimLeft(body, " \t\r\n")
+	lead := body[:len(body)-len(t)]
+	t = bytes.TrimRight(t, " \t\r\n")
+	if valid && utf8.Valid(t) {
+		var ws struct {
+			Lead  string `json:"lead,omitempty"`
+			LF    []int  `json:"lf,omitempty"`
+			CR    []int  `json:"cr,omitempty"`
+			Trail string `json:"trail,omitempty"`
+		}
+		ws.Lead, ws.Trail = string(lead), string(body[len(lead)+len(t):])
+		for i, c := range t {
+			switch c {
+			case '\n':
+				ws.LF = append(ws.LF, i)
+			case '\r':
+				ws.CR = append(ws.CR, i)
+			}
+		}
+		m, err := json.Marshal(ws)
+		if err != nil {
+			panic(err)
+		}
+		if member := `,"body_ws":` + string(m); len(member) <= len(b64) {
+			return append(dst, member...)
+		}
+	}
+	return append(dst, b64...)
 }
 
 func appendReadableRef(dst, body []byte, valid bool) []byte {
@@ -114,9 +145,10 @@ func FuzzAppendBodyAgreesWithRef(f *testing.F) {
 	})
 }
 
-// BenchmarkAppendBody: "ref" is AppendBody before tuning, "new" now; on
+// BenchmarkAppendBody: "ref" is appendBodyRef, "new" AppendBody; on
 // bench/recv.sh's payload as sent (pretty, trailing LF: readable body plus
-// body_b64) and compacted (kept raw), trusted valid as the listener does.
+// body_ws), compacted (kept raw) and with one invalid UTF-8 byte (readable
+// body plus body_b64), trusted valid as the listener does.
 func BenchmarkAppendBody(b *testing.B) {
 	body, err := os.ReadFile("testdata/payload.json")
 	if err != nil {
@@ -129,7 +161,7 @@ func BenchmarkAppendBody(b *testing.B) {
 	for _, in := range []struct {
 		name string
 		b    []byte
-	}{{"pretty", body}, {"compact", compact.Bytes()}} {
+	}{{"pretty", body}, {"compact", compact.Bytes()}, {"latin1", bytes.Replace(body, []byte("Thomas"), []byte("Thom\xe1s"), 1)}} {
 		for _, bc := range []struct {
 			name string
 			fn   func(dst, body []byte, valid bool) []byte
@@ -197,6 +229,70 @@ func BenchmarkBase64(b *testing.B) {
 			dst := make([]byte, 0, 8<<10)
 			for b.Loop() {
 				dst = bc.fn(dst[:0], body)
+			}
+			lineSink = dst
+		})
+	}
+}
+
+// appendOffsetStd is appendOffset through strconv, the reference.
+func appendOffsetStd(dst []byte, c byte, n int) []byte {
+	return strconv.AppendInt(append(dst, c), int64(n), 10)
+}
+
+func TestAppendOffsetAgreesWithStrconv(t *testing.T) {
+	ns := []int{1<<31 - 1, 1<<40 - 1, 1<<62 + 12345}
+	for n := range 200000 {
+		ns = append(ns, n)
+	}
+	for p := 1; p < 1e18; p *= 10 {
+		ns = append(ns, p-1, p, p+1)
+	}
+	for _, n := range ns {
+		for _, dst := range [][]byte{nil, []byte("ab"), make([]byte, 3, 4)} {
+			got := appendOffset(slices.Clip(dst), ',', n)
+			if want := appendOffsetStd(slices.Clip(dst), ',', n); !bytes.Equal(got, want) {
+				t.Fatalf("appendOffset(%q, %d) = %q, want %q", dst, n, got, want)
+			}
+		}
+	}
+}
+
+func FuzzAppendOffsetAgreesWithStrconv(f *testing.F) {
+	f.Add(uint64(0), []byte("x"))
+	f.Add(uint64(99999), []byte(nil))
+	f.Fuzz(func(t *testing.T, u uint64, dst []byte) {
+		n := int(u >> 1) // appendOffset takes n ≥ 0
+		if got, want := appendOffset(slices.Clip(dst), '[', n), appendOffsetStd(slices.Clip(dst), '[', n); !bytes.Equal(got, want) {
+			t.Fatalf("appendOffset(%q, %d) = %q, want %q", dst, n, got, want)
+		}
+	})
+}
+
+// BenchmarkAppendOffset: strconv against appendOffset, on the 53 line-break
+// offsets of bench/recv.sh's payload.
+func BenchmarkAppendOffset(b *testing.B) {
+	body, err := os.ReadFile("testdata/payload.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var offs []int
+	for i, c := range bytes.TrimSpace(body) {
+		if c == '\n' {
+			offs = append(offs, i)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func(dst []byte, c byte, n int) []byte
+	}{{"strconv", appendOffsetStd}, {"table", appendOffset}} {
+		b.Run(bc.name, func(b *testing.B) {
+			dst := make([]byte, 0, 1<<10)
+			for b.Loop() {
+				dst = dst[:0]
+				for _, o := range offs {
+					dst = bc.fn(dst, ',', o)
+				}
 			}
 			lineSink = dst
 		})

@@ -12,6 +12,7 @@ var (
 	ErrNoBody        = errors.New("saved record without a body")
 	ErrTooLong       = errors.New("longer than " + strconv.Itoa(MaxLine>>20) + " MiB, the most lcwh reads as one record")
 	ErrBodyBase64    = errors.New("body_b64 is not valid base64")
+	ErrBodyWS        = errors.New("body_ws does not fit the body")
 	ErrHeadersBase64 = errors.New("headers_b64 is not valid base64")
 	ErrOffsets       = errors.New("body_lf / body_cr offsets do not match the body")
 )
@@ -50,6 +51,6 @@ type VersionError struct {
 }
 
 func (e *VersionError) Error() string {
-	return "record version " + e.V + " is not one this lcwh reads (it reads " + strconv.Itoa(Version) +
+	return "record version " + e.V + " is not one this lcwh reads (it reads versions 2 to " + strconv.Itoa(Version) +
 		" and files without a version); update lcwh"
 }

@@ -3,14 +3,19 @@
 // one reader (Reader) that `inspect`, `replay` and anything later use for
 // saved files, `listen --json` streams and plain JSON documents.
 //
-// Every record carries "v":2 and keeps its body byte for byte: as raw JSON
+// Every record carries "v":3 and keeps its body byte for byte: as raw JSON
 // when that is exact (valid UTF-8, valid JSON, no CR or LF byte, no leading
-// or trailing whitespace), otherwise as "body_b64" (standard base64 of the
-// exact bytes) beside a readable "body" (the JSON on one line with invalid
-// UTF-8 replaced, or null when the bytes are not JSON). Readers always take
-// body_b64 when it is there. Files of the format before versions (no "v",
-// line breaks listed in body_lf / body_cr) still read with their exact
-// bodies. docs/guides/json-reference.md describes every field.
+// or trailing whitespace); for valid JSON in valid UTF-8 that only has
+// whitespace a JSON reader drops, as a readable "body" (the value trimmed,
+// on one line) and "body_ws", which says where the whitespace goes back;
+// otherwise (invalid UTF-8, not JSON, or a body_ws longer than base64) as
+// "body_b64" (standard base64 of the exact bytes) beside a readable "body"
+// (the JSON on one line with invalid UTF-8 replaced, or null when the
+// bytes are not JSON). Readers take body_b64 when it is there, else
+// body_ws. Files of version 2 (body_b64 only) and of the format before
+// versions (no "v", line breaks listed in body_lf / body_cr) still read
+// with their exact bodies. docs/guides/json-reference.md describes every
+// field.
 package eventlog
 
 import (
@@ -18,7 +23,7 @@ import (
 )
 
 // Version is the record format Append writes: the "v" member of each line.
-const Version = 2
+const Version = 3
 
 // Verify is a record's verification outcome: its "verified" member.
 type Verify int8
@@ -35,7 +40,7 @@ type Form int8
 
 // Forms of input the Reader accepts.
 const (
-	// FormRecord is a `listen --save` record of this version ("v":2):
+	// FormRecord is a `listen --save` record with a version ("v":2 or 3):
 	// Body is exactly the bytes that arrived.
 	FormRecord Form = iota + 1
 	// FormLegacy is a --save record written before versions (no "v"):

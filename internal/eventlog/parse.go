@@ -3,6 +3,7 @@ package eventlog
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ var b64 = base64.StdEncoding.Strict()
 // fields are the top-level members parse looks at.
 type fields struct {
 	v, receivedAt, method, path, verified, headers, headersB64 gjson.Result
-	body, bodyB64, bodyLF, bodyCR, family                      gjson.Result
+	body, bodyB64, bodyWS, bodyLF, bodyCR, family              gjson.Result
 }
 
 func (f *fields) set(key string, val gjson.Result) {
@@ -43,6 +44,8 @@ func (f *fields) set(key string, val gjson.Result) {
 		f.body = val
 	case "body_b64":
 		f.bodyB64 = val
+	case "body_ws":
+		f.bodyWS = val
 	case "body_lf":
 		f.bodyLF = val
 	case "body_cr":
@@ -83,7 +86,7 @@ func parse(doc []byte) (*Record, error) {
 	rec := &Record{Form: FormLegacy}
 	switch {
 	case f.v.Exists():
-		if f.v.Raw != "2" {
+		if f.v.Raw != "2" && f.v.Raw != "3" {
 			return nil, &VersionError{V: clip(f.v.Raw, 20)}
 		}
 		rec.Form = FormRecord
@@ -168,6 +171,14 @@ func (rec *Record) readBody(doc []byte, f *fields) error {
 		rec.Body = b
 		rec.BodyValid = jsonlimit.Valid(b, jsonlimit.MaxDepth)
 		return nil
+	case f.bodyWS.Exists():
+		b, err := wsBody(f.body.Raw, f.bodyWS)
+		if err != nil {
+			return err
+		}
+		rec.Body = b
+		rec.BodyValid = true // wsBody checked
+		return nil
 	case rec.Form == FormLegacy:
 		b, err := legacyBody(doc, f.body, f.bodyLF, f.bodyCR)
 		if err != nil {
@@ -181,6 +192,152 @@ func (rec *Record) readBody(doc []byte, f *fields) error {
 	rec.BodyValid = true // a value of the valid line, no deeper than it
 	return nil
 }
+
+// wsBody restores the exact body of a record with "body_ws" (see
+// appendWS): lead, then raw (the body value's bytes, which the writer put
+// after `"body":` trimmed, so gjson's Raw is all of them) with the bytes at
+// the lf offsets set back to LF and at the cr offsets to CR, then trail.
+// Anything but what the writer makes is an ErrBodyWS naming the problem:
+// a member that is not an object, string or array of offsets as it
+// should be, a member it does not know, lead or trail with a byte that is
+// not JSON whitespace, offsets that do not increase, are out of range or
+// do not point at a space, and a result that is not valid JSON (a space
+// inside a string made a line break).
+func wsBody(raw string, ws gjson.Result) ([]byte, error) {
+	m, err := wsMembers(ws)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWS("lead", m.lead); err != nil {
+		return nil, err
+	}
+	if err := checkWS("trail", m.trail); err != nil {
+		return nil, err
+	}
+	lead, trail := m.lead.Str, m.trail.Str
+	out := make([]byte, 0, len(lead)+len(raw)+len(trail))
+	out = append(out, lead...)
+	out = append(out, raw...)
+	out = append(out, trail...)
+	mid := out[len(lead) : len(lead)+len(raw)]
+	if err := restoreWS(mid, m.lf, "lf", '\n'); err != nil {
+		return nil, err
+	}
+	if err := restoreWS(mid, m.cr, "cr", '\r'); err != nil {
+		return nil, err
+	}
+	if !jsonlimit.Valid(out, jsonlimit.MaxDepth) {
+		return nil, wsError("it makes a body that is not valid JSON (a line break inside a string?)")
+	}
+	return out, nil
+}
+
+// wsMember are the members of a body_ws object.
+type wsMember struct{ lead, trail, lf, cr gjson.Result }
+
+// wsMembers reads body_ws: an object of the four members, each once.
+func wsMembers(ws gjson.Result) (wsMember, error) {
+	var m wsMember
+	if !ws.IsObject() {
+		return m, wsError("it is not an object")
+	}
+	var err error
+	ws.ForEach(func(k, v gjson.Result) bool {
+		var dst *gjson.Result
+		switch k.Str {
+		case "lead":
+			dst = &m.lead
+		case "trail":
+			dst = &m.trail
+		case "lf":
+			dst = &m.lf
+		case "cr":
+			dst = &m.cr
+		default:
+			err = wsError("it has a member lcwh does not know: " + clip(k.Raw, 40))
+			return false
+		}
+		if dst.Exists() {
+			err = wsError("it has " + k.Str + " twice")
+			return false
+		}
+		*dst = v
+		return true
+	})
+	return m, err
+}
+
+// checkWS fails unless v, body_ws's member name, is absent or a string of
+// JSON whitespace.
+func checkWS(name string, v gjson.Result) error {
+	if !v.Exists() {
+		return nil
+	}
+	if v.Type != gjson.String {
+		return wsError(name + " is not a string")
+	}
+	for i := 0; i < len(v.Str); i++ {
+		if !isWS(v.Str[i]) {
+			return wsError(name + " holds " + strconv.QuoteToASCII(v.Str[i:i+1]) + " at byte " + strconv.Itoa(i) +
+				", not JSON whitespace (space, tab, LF, CR)")
+		}
+	}
+	return nil
+}
+
+// offset reads o as an offset: a JSON number that is a whole number
+// written plainly (no fraction, exponent or sign), below 1<<40.
+func offset(o gjson.Result) (int, bool) {
+	r := o.Raw
+	if o.Type != gjson.Number || len(r) == 0 || len(r) > 12 || (r[0] == '0' && len(r) > 1) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(r); i++ {
+		if r[i] < '0' || r[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r[i]-'0')
+	}
+	return n, true
+}
+
+// restoreWS puts c back at each offset of offs (the lf or cr member of
+// body_ws, named name) in b, the readable body.
+func restoreWS(b []byte, offs gjson.Result, name string, c byte) error {
+	if !offs.Exists() {
+		return nil
+	}
+	if !offs.IsArray() {
+		return wsError(name + " is not an array")
+	}
+	var err error
+	prev, n := -1, 0
+	offs.ForEach(func(_, o gjson.Result) bool {
+		i, ok := offset(o)
+		var problem string
+		switch {
+		case !ok:
+			problem = " = " + clip(o.Raw, 20) + " is not an offset (a whole number, 0 or more)"
+		case i < 0 || i >= len(b):
+			problem = " = " + o.Raw + " is outside the body's " + strconv.Itoa(len(b)) + " bytes"
+		case i <= prev:
+			problem = " = " + o.Raw + " is not above the offset before it (" + strconv.Itoa(prev) + ")"
+		case b[i] != ' ':
+			problem = " = " + o.Raw + " points at " + strconv.QuoteToASCII(string(b[i:i+1])) + ", not a space"
+		default:
+			b[i] = c
+			prev = i
+			n++
+			return true
+		}
+		err = wsError(name + "[" + strconv.Itoa(n) + "]" + problem)
+		return false
+	})
+	return err
+}
+
+func wsError(problem string) error { return fmt.Errorf("%w: %s", ErrBodyWS, problem) }
 
 // legacyBody restores the exact body of a record written before versions.
 // That writer put `"body":`, then the body's bytes with each CR and LF

@@ -208,7 +208,9 @@ func TestReadLineErrors(t *testing.T) {
 		line string
 		want error
 	}{
-		{`{"v":3,"received_at":"x","body":{}}`, &VersionError{}},
+		{`{"v":4,"received_at":"x","body":{}}`, &VersionError{}},
+		{`{"v":1,"received_at":"x","body":{}}`, &VersionError{}},
+		{`{"v":3.0,"received_at":"x","body":{}}`, &VersionError{}},
 		{`{"v":"2","received_at":"x","body":{}}`, &VersionError{}},
 		{`{"v":2,"received_at":"x"}`, ErrNoBody},
 		{`{"received_at":"x","headers":{}}`, ErrNoBody},
@@ -234,7 +236,7 @@ func TestReadLineErrors(t *testing.T) {
 		var de, wantDE *jsonlimit.DepthError
 		switch {
 		case errors.As(tt.want, &wantVE):
-			if !errors.As(le, &ve) {
+			if !errors.As(le, &ve) || !strings.HasSuffix(le.Error(), "is not one this lcwh reads (it reads versions 2 to 3 and files without a version); update lcwh") {
 				t.Errorf("%.60s: %v, want a VersionError", tt.line, le)
 			}
 		case errors.As(tt.want, &wantDE):
@@ -328,13 +330,18 @@ func BenchmarkReader(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var records, bare []byte
+	var records, v2, bare []byte
 	for range 1000 {
-		records = Append(records, &Record{ReceivedAt: at, Method: "POST", Path: "/webhooks",
+		line := Append(nil, &Record{ReceivedAt: at, Method: "POST", Path: "/webhooks",
 			Header: map[string][]string{"Content-Type": {"application/json"}}, Body: body})
+		records = append(records, line...)
+		// The same record as version 2 wrote it: body_b64, not body_ws.
+		head, _, _ := bytes.Cut(line, []byte(`"body":`))
+		v2 = append(v2, bytes.Replace(head, []byte(`{"v":3,`), []byte(`{"v":2,`), 1)...)
+		v2 = append(appendB64(append(v2, `"body":`...), body, true), "}\n"...)
 		bare = append(append(bare, trimWS(bytes.ReplaceAll(body, []byte("\n"), nil))...), '\n')
 	}
-	for name, in := range map[string][]byte{"records-b64": records, "bare-lines": bare} {
+	for name, in := range map[string][]byte{"records-ws": records, "records-v2-b64": v2, "bare-lines": bare} {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
@@ -368,7 +375,7 @@ func TestReadCraftedRetriesStayLinear(t *testing.T) {
 }
 
 // TestGuideExamples: every record shown in docs/guides/json-reference.md
-// reads, and the v2 ones are exactly what Append writes for what they hold.
+// reads, and the v3 ones are exactly what Append writes for what they hold.
 func TestGuideExamples(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/guides/json-reference.md")
 	if err != nil {
@@ -379,14 +386,17 @@ func TestGuideExamples(t *testing.T) {
 		example, _, _ := strings.Cut(block, "```")
 		examples = append(examples, example)
 	}
-	if len(examples) < 4 {
-		t.Fatalf("found %d examples", len(examples))
-	}
 	wantBodies := []string{
 		`{"action":"incoming_chat","webhook_id":"w1"}`,
 		"{\"action\":\"incoming_chat\",\"webhook_id\":\"w1\"}\n",
+		"{\r\n  \"action\": \"incoming_chat\",\r\n  \"webhook_id\": \"w1\"\r\n}\r\n",
+		"{\"action\":\"incoming_chat\",\"webhook_id\":\"caf\xe9\"}\n",
 		`{"action":"incoming_chat"}`,
-		"{\"action\":\"chat_deactivated\",\"webhook_id\":\"w2\"}\n",
+		"{\"action\":\"incoming_chat\",\"webhook_id\":\"w1\"}\n",    // v2
+		"{\"action\":\"chat_deactivated\",\"webhook_id\":\"w2\"}\n", // before versions
+	}
+	if len(examples) != len(wantBodies) {
+		t.Fatalf("found %d examples, want %d", len(examples), len(wantBodies))
 	}
 	for i, ex := range examples {
 		recs, errs := readAll(t, []byte(ex))
@@ -397,13 +407,13 @@ func TestGuideExamples(t *testing.T) {
 		if string(rec.Body) != wantBodies[i] {
 			t.Errorf("example %d: body %q, want %q", i+1, rec.Body, wantBodies[i])
 		}
-		if rec.Form == FormRecord {
+		if strings.HasPrefix(ex, `{"v":3,`) {
 			if got := string(Append(nil, rec)); got != ex {
 				t.Errorf("example %d is not what Append writes:\n got %s\nwant %s", i+1, got, ex)
 			}
 		}
 	}
-	if h := examplesHeader(t, examples[2]); h != "caf\xe9" {
+	if h := examplesHeader(t, examples[4]); h != "caf\xe9" {
 		t.Errorf("X-Note = %q", h)
 	}
 }
@@ -412,4 +422,84 @@ func examplesHeader(t *testing.T, ex string) string {
 	t.Helper()
 	recs, _ := readAll(t, []byte(ex))
 	return recs[0].Header["X-Note"][0]
+}
+
+// TestReadBodyWS: body_ws puts back the whitespace the readable body lacks;
+// anything but what the writer makes is a LineError naming the problem.
+func TestReadBodyWS(t *testing.T) {
+	line := func(body, ws string) string {
+		return `{"v":3,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/","verified":null,"headers":{},"body":` +
+			body + `,"body_ws":` + ws + "}\n"
+	}
+	const body = `{"a": [1, 2]}` // spaces at 5 and 9
+	for ws, want := range map[string]string{
+		`{}`:                           body,
+		`{"lf":[5]}`:                   "{\"a\":\n[1, 2]}",
+		`{"lf":[5],"cr":[9]}`:          "{\"a\":\n[1,\r2]}",
+		`{"cr":[5,9]}`:                 "{\"a\":\r[1,\r2]}",
+		`{"lead":" \t\r\n","lf":[9]}`:  " \t\r\n{\"a\": [1,\n2]}",
+		`{"trail":"\n","lead":""}`:     body + "\n",
+		`{ "trail" : "\u0020\u000a" }`: body + " \n",
+	} {
+		recs, errs := readAll(t, []byte(line(body, ws)))
+		if len(errs) != 0 || len(recs) != 1 || string(recs[0].Body) != want || !recs[0].BodyValid || recs[0].Form != FormRecord {
+			t.Errorf("body_ws %s: %d records %v; want %q", ws, len(recs), errs, want)
+			for _, r := range recs {
+				t.Logf("body %q", r.Body)
+			}
+		}
+	}
+	tests := []struct{ body, ws, want string }{
+		{body, `{"lf":[13]}`, "lf[0] = 13 is outside the body's 13 bytes"},
+		{body, `{"lf":[99999999999999999999]}`, "lf[0] = 99999999999999999999 is not an offset"},
+		{body, `{"cr":[-1]}`, "cr[0] = -1 is not an offset (a whole number, 0 or more)"},
+		{body, `{"cr":[1000]}`, "cr[0] = 1000 is outside the body's 13 bytes"},
+		{body, `{"lf":[9,5]}`, "lf[1] = 5 is not above the offset before it (9)"},
+		{body, `{"lf":[5,5]}`, "lf[1] = 5 is not above the offset before it (5)"},
+		{body, `{"lf":[1]}`, `lf[0] = 1 points at "\"", not a space`},
+		{body, `{"lf":[5],"cr":[5]}`, `cr[0] = 5 points at "\n", not a space`},
+		{body, `{"lf":[5.0]}`, "lf[0] = 5.0 is not an offset"},
+		{body, `{"lf":[5e0]}`, "lf[0] = 5e0 is not an offset"},
+		{body, `{"lf":["5"]}`, `lf[0] = "5" is not an offset`},
+		{body, `{"lf":[null]}`, "lf[0] = null is not an offset"},
+		{body, `{"lf":5}`, "lf is not an array"},
+		{body, `{"cr":{"0":5}}`, "cr is not an array"},
+		{body, `{"lead":"x"}`, `lead holds "x" at byte 0, not JSON whitespace`},
+		{body, `{"lead":" \u000b"}`, `lead holds "\v" at byte 1, not JSON whitespace`},
+		{body, `{"trail":"\n\u00a0"}`, `trail holds "\xc2" at byte 1, not JSON whitespace`},
+		{body, `{"lead":1}`, "lead is not a string"},
+		{body, `{"trail":null}`, "trail is not a string"},
+		{body, `{"trail":[" "]}`, "trail is not a string"},
+		{body, `[]`, "it is not an object"},
+		{body, `"\n"`, "it is not an object"},
+		{body, `null`, "it is not an object"},
+		{body, `{"lf":[5],"lf":[9]}`, "it has lf twice"},
+		{body, `{"tab":[1]}`, `it has a member lcwh does not know: "tab"`},
+		{`{"a b": 1}`, `{"lf":[3]}`, "it makes a body that is not valid JSON"},
+		{`"x y"`, `{"cr":[2]}`, "it makes a body that is not valid JSON"},
+	}
+	for _, tt := range tests {
+		_, errs := readAll(t, []byte(line(tt.body, tt.ws)))
+		var le *LineError
+		if len(errs) != 1 || !errors.As(errs[0], &le) || le.Line != 1 || !errors.Is(le, ErrBodyWS) {
+			t.Errorf("body_ws %s: %v, want a LineError for ErrBodyWS", tt.ws, errs)
+			continue
+		}
+		if want := "line 1: body_ws does not fit the body: " + tt.want; !strings.HasPrefix(le.Error(), want) {
+			t.Errorf("body_ws %s:\n got %s\nwant %s", tt.ws, le, want)
+		}
+	}
+	// body_b64 comes first when a line has both (lcwh writes one or the
+	// other), and v2 and stream lines take body_ws too.
+	both := `{"v":3,"received_at":"x","body":{"a":1},"body_b64":"eyJhIjoxfSA=","body_ws":{"trail":"\n"}}`
+	stream := `{"received_at":"x","family":"livechat","body":{"a":1},"body_ws":{"lead":"\t"}}`
+	v2 := `{"v":2,"received_at":"x","body":{"a":1},"body_ws":{"trail":" "}}`
+	recs, errs := readAll(t, []byte(both+"\n"+stream+"\n"+v2+"\n"))
+	if len(errs) != 0 || len(recs) != 3 || string(recs[0].Body) != `{"a":1} ` || string(recs[1].Body) != "\t{\"a\":1}" ||
+		recs[1].Form != FormStream || string(recs[2].Body) != `{"a":1} ` {
+		t.Errorf("%d records %v", len(recs), errs)
+		for _, r := range recs {
+			t.Logf("body %q form %d", r.Body, r.Form)
+		}
+	}
 }

@@ -14,17 +14,17 @@ import (
 
 // Append appends rec as one record line, newline included:
 //
-//	{"v":2,"received_at":…,"method":…,"path":…,"verified":…,"headers":{…},"body":…}
+//	{"v":3,"received_at":…,"method":…,"path":…,"verified":…,"headers":{…},"body":…}
 //
 // with "headers_b64" after headers when a header value is not valid UTF-8,
-// and "body_b64" after body when the body is not exact (see AppendBody).
-// The line is always valid UTF-8 and valid JSON. Method, path and header
-// names that are not valid UTF-8 are written with U+FFFD in place of the
-// bad bytes; header values are kept exactly through headers_b64.
-// It allocates nothing beyond growing dst (a header sent several times, or
-// more than 16 header names, cost one allocation).
+// and "body_ws" or "body_b64" after body when the body is not exact (see
+// AppendBody). The line is always valid UTF-8 and valid JSON. Method, path
+// and header names that are not valid UTF-8 are written with U+FFFD in
+// place of the bad bytes; header values are kept exactly through
+// headers_b64. It allocates nothing beyond growing dst (a header sent
+// several times, or more than 16 header names, cost one allocation).
 func Append(dst []byte, rec *Record) []byte {
-	dst = append(dst, `{"v":2,"received_at":"`...)
+	dst = append(dst, `{"v":3,"received_at":"`...)
 	dst = rec.ReceivedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, `","method":`...)
 	dst = AppendString(dst, rec.Method)
@@ -52,13 +52,21 @@ func AppendVerify(dst []byte, v Verify) []byte {
 }
 
 // AppendBody appends body as the value of a "body" member (the caller has
-// written `"body":`). When body is exact (see Exact) that is body itself;
-// otherwise it is a readable form — the JSON trimmed, on one line (CR and
-// LF become spaces), invalid UTF-8 replaced by U+FFFD, a leading UTF-8 BOM
-// dropped; null when the bytes are not JSON — followed by a "body_b64"
-// member holding the exact bytes in standard base64. valid says body is
-// known to be valid JSON within jsonlimit.MaxDepth; when false it is
-// checked here.
+// written `"body":`), in one of three forms:
+//
+//   - exact (see Exact): body itself;
+//   - valid JSON and valid UTF-8 but with whitespace a JSON reader drops
+//     (around the value, CR or LF between tokens): the readable form — the
+//     value trimmed, each CR and LF a space — then a "body_ws" member that
+//     describes the whitespace to put back (see appendWS), when that member
+//     is no longer than the "body_b64" member would be;
+//   - otherwise the readable form (also with invalid UTF-8 replaced by
+//     U+FFFD and a leading UTF-8 BOM dropped; null when the bytes are not
+//     JSON) then a "body_b64" member holding the exact bytes in standard
+//     base64.
+//
+// valid says body is known to be valid JSON within jsonlimit.MaxDepth;
+// when false it is checked here.
 func AppendBody(dst, body []byte, valid bool) []byte {
 	if !valid {
 		valid = jsonlimit.Valid(body, jsonlimit.MaxDepth)
@@ -66,10 +74,186 @@ func AppendBody(dst, body []byte, valid bool) []byte {
 	if valid && plain(body) {
 		return append(dst, body...)
 	}
-	dst = appendReadable(dst, body, valid)
+	if valid {
+		// Valid JSON never starts with a BOM, and outside its strings it
+		// is ASCII: only the strings can hold invalid UTF-8.
+		if i, j := trimBounds(body); utf8.Valid(body[i:j]) {
+			return appendWS(dst, body, i, j)
+		}
+	}
+	return appendB64(dst, body, valid)
+}
+
+// appendB64 appends the readable form of body and its body_b64 member.
+func appendB64(dst, body []byte, valid bool) []byte {
+	return appendB64Member(appendReadable(dst, body, valid), body)
+}
+
+// b64MemberLen is the length of the `,"body_b64":"…"` member of n bytes.
+func b64MemberLen(n int) int { return len(`,"body_b64":""`) + base64.StdEncoding.EncodedLen(n) }
+
+// appendWS appends body (valid JSON and valid UTF-8, with JSON whitespace
+// body[:i] before the value and body[j:] after it) as its readable form
+// body[i:j] with each CR and LF a space, then
+//
+//	,"body_ws":{"lead":"…","lf":[…],"cr":[…],"trail":"…"}
+//
+// with only the members that are not empty: lead and trail the whitespace
+// around the value as JSON strings, lf and cr the 0-based offsets, in
+// increasing order, of the bytes of the readable form that were LF and CR.
+// The offsets are found while the line breaks are replaced, and written
+// straight after the body (dst may grow meanwhile, so by index). When the
+// member grows longer than b64MemberLen(len(body)) — a body of many line
+// breaks, whose offsets take several digits each — it is dropped for
+// body_b64 instead, so a record never costs more than the readable form
+// and base64: a 10 MiB body of newlines makes a record of about 23 MiB,
+// not 90 MB.
+func appendWS(dst, body []byte, i, j int) []byte {
+	budget := b64MemberLen(len(body))
+	start := len(dst)
+	dst = append(dst, body[i:j]...)
+	end := len(dst)
+	dst = append(dst, `,"body_ws":{`...)
+	sep := i > 0
+	if sep {
+		dst = append(dst, `"lead":`...)
+		dst = appendWSString(dst, body[:i])
+	}
+	// What is still to come after the offsets: `],"trail":"…"}`.
+	reserve := len(`]}`)
+	if j < len(body) {
+		reserve += len(`,"trail":`) + wsStringLen(body[j:])
+	}
+	var ok bool
+	if dst, sep, ok = appendBreaks(dst, start, end, '\n', sep, budget-reserve); ok {
+		dst, sep, ok = appendBreaks(dst, start, end, '\r', sep, budget-reserve)
+	}
+	if !ok {
+		oneLine(dst[start:end], '\n')
+		oneLine(dst[start:end], '\r')
+		return appendB64Member(dst[:end], body)
+	}
+	if j < len(body) {
+		if sep {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"trail":`...)
+		dst = appendWSString(dst, body[j:])
+	}
+	dst = append(dst, '}')
+	if len(dst)-end > budget { // only lead and trail: nothing to undo
+		return appendB64Member(dst[:end], body)
+	}
+	return dst
+}
+
+// appendBreaks replaces each c (LF or CR) in dst[start:end] by a space and
+// appends its offset from start to the "lf" or "cr" member (after a comma
+// when sep). It stops, not ok, once the body_ws member that started at end
+// is longer than limit.
+func appendBreaks(dst []byte, start, end int, c byte, sep bool, limit int) (_ []byte, _, ok bool) {
+	open := false
+	for k := start; ; k++ {
+		x := bytes.IndexByte(dst[k:end], c)
+		if x < 0 {
+			break
+		}
+		k += x
+		dst[k] = ' '
+		if open {
+			dst = appendOffset(dst, ',', k-start)
+		} else {
+			if sep {
+				dst = append(dst, ',')
+			}
+			if c == '\n' {
+				dst = append(dst, `"lf":`...)
+			} else {
+				dst = append(dst, `"cr":`...)
+			}
+			dst = appendOffset(dst, '[', k-start)
+			open, sep = true, true
+		}
+		if len(dst)-end > limit {
+			return dst, sep, false
+		}
+	}
+	if open {
+		dst = append(dst, ']')
+	}
+	return dst, sep, true
+}
+
+// appendB64Member appends the body_b64 member of body.
+func appendB64Member(dst, body []byte) []byte {
 	dst = append(dst, `,"body_b64":"`...)
 	dst = appendBase64(dst, body)
 	return append(dst, '"')
+}
+
+// appendOffset appends the byte c then n (≥ 0) in decimal, like
+// strconv.AppendInt after c (FuzzAppendOffsetAgreesWithStrconv) but in
+// place after growing dst once and two digits a step: the offsets were
+// half of appendWS's time on bench/recv.sh's payload (BenchmarkAppendBody,
+// bench/json-results.md).
+func appendOffset(dst []byte, c byte, n int) []byte {
+	d := 1
+	switch {
+	case n < 10:
+	case n < 100:
+		d = 2
+	case n < 1000:
+		d = 3
+	case n < 10000:
+		d = 4
+	default:
+		for x := n; x >= 10; x /= 10 {
+			d++
+		}
+	}
+	dst = slices.Grow(dst, 1+d)
+	at := len(dst)
+	dst = dst[:at+1+d]
+	dst[at] = c
+	i := at + d
+	for ; n >= 100; n /= 100 {
+		q := n % 100 * 2
+		dst[i], dst[i-1] = digitPairs[q+1], digitPairs[q]
+		i -= 2
+	}
+	if n >= 10 {
+		dst[i], dst[i-1] = digitPairs[n*2+1], digitPairs[n*2]
+	} else {
+		dst[i] = digitPairs[n*2+1]
+	}
+	return dst
+}
+
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
+
+// appendWSString appends ws, JSON whitespace, as a JSON string.
+func appendWSString(dst, ws []byte) []byte {
+	dst = append(dst, '"')
+	for _, c := range ws {
+		switch c {
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// wsStringLen is the length of appendWSString's string of ws.
+func wsStringLen(ws []byte) int {
+	return 2 + 2*len(ws) - bytes.Count(ws, []byte{' '})
 }
 
 // Exact reports whether body can be kept as raw JSON in a record with
@@ -90,13 +274,21 @@ func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' 
 
 // trimWS trims JSON whitespace (space, tab, CR, LF) from both ends.
 func trimWS(b []byte) []byte {
-	for len(b) > 0 && isWS(b[0]) {
-		b = b[1:]
+	i, j := trimBounds(b)
+	return b[i:j]
+}
+
+// trimBounds returns where b is without the JSON whitespace at its ends:
+// b[i:j].
+func trimBounds(b []byte) (i, j int) {
+	j = len(b)
+	for i < j && isWS(b[i]) {
+		i++
 	}
-	for len(b) > 0 && isWS(b[len(b)-1]) {
-		b = b[:len(b)-1]
+	for j > i && isWS(b[j-1]) {
+		j--
 	}
-	return b
+	return i, j
 }
 
 var bom = []byte("\xef\xbb\xbf")

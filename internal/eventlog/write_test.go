@@ -80,37 +80,59 @@ func tenMiBBody() string {
 
 // TestBodyRoundTrip is the exact-bytes promise: every body comes back from
 // Append → Reader byte for byte, as raw JSON when that is exact, else
-// through body_b64 beside a readable body.
+// through body_ws or body_b64 beside a readable body, whichever form the
+// size rule picks.
 func TestBodyRoundTrip(t *testing.T) {
 	tenMiB := tenMiBBody()
+	tenMiBLines := "[\n" + strings.Repeat("\"lorem ipsum dolor sit amet\",\n", 10<<20/30) + "0\n]\n"
+	tenMiBBreaks := "[" + strings.Repeat("\n", 10<<20) + "]"
+	payload, err := os.ReadFile("testdata/payload.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, body string
-		raw        bool // kept as raw JSON (no body_b64)
+		form       string // raw, ws or b64
 		readable   string
 		valid      bool
 	}{
-		{"compact", `{"action":"incoming_chat","webhook_id":"w"}`, true, `{"action":"incoming_chat","webhook_id":"w"}`, true},
-		{"scalar", `42`, true, `42`, true},
-		{"trailing LF", "{\"action\":\"incoming_chat\"}\n", false, `{"action":"incoming_chat"}`, true},
-		{"CRLF pretty", "{\r\n  \"action\": \"incoming_chat\"\r\n}\r\n", false, `{    "action": "incoming_chat"  }`, true},
-		{"leading spaces", `   {"action":"incoming_chat"}`, false, `{"action":"incoming_chat"}`, true},
-		{"trailing spaces and tabs", "{\"action\":\"x\"} \t \t", false, `{"action":"x"}`, true},
-		{"leading tab", "\t[1,2]", false, `[1,2]`, true},
-		{"invalid UTF-8", "{\"action\":\"incoming_event\",\"text\":\"caf\xe9 \xff\xfe!\"}", false, "{\"action\":\"incoming_event\",\"text\":\"caf\uFFFD \uFFFD!\"}", true},
-		{"truncated rune", "{\"action\":\"x\",\"t\":\"\xe2\x82\"}", false, "{\"action\":\"x\",\"t\":\"\uFFFD\"}", true},
-		{"UTF-8 BOM", "\xef\xbb\xbf{\"action\":\"incoming_chat\"}", false, `{"action":"incoming_chat"}`, false},
-		{"BOM then pretty", "\xef\xbb\xbf{\n \"action\": \"x\"\n}\n", false, `{  "action": "x" }`, false},
-		{"BOM only", "\xef\xbb\xbf", false, `null`, false},
-		{"not JSON", "action=incoming_chat&x=1", false, `null`, false},
-		{"invalid UTF-8, not JSON", "\xff\xfe\x00\x01", false, `null`, false},
-		{"empty", "", false, `null`, false},
-		{"only whitespace", " \r\n", false, `null`, false},
-		{"raw DEL and C1 controls", "{\"a\":\"\x7f\xc2\x9b[31m\"}", true, "{\"a\":\"\x7f\xc2\x9b[31m\"}", true},
-		{"escapes kept", `{"a":"\u00e9\n\"\\\/"}`, true, `{"a":"\u00e9\n\"\\\/"}`, true},
-		{"deeper than MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth+1) + strings.Repeat("]", jsonlimit.MaxDepth+1), false, `null`, false},
-		{"at MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true, strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true},
-		{"10 MiB with trailing LF", tenMiB, false, strings.TrimSuffix(tenMiB, "\n"), true},
-		{"10 MiB exact", strings.TrimSuffix(tenMiB, "\n"), true, strings.TrimSuffix(tenMiB, "\n"), true},
+		{"compact", `{"action":"incoming_chat","webhook_id":"w"}`, "raw", `{"action":"incoming_chat","webhook_id":"w"}`, true},
+		{"scalar", `42`, "raw", `42`, true},
+		{"trailing LF", "{\"action\":\"incoming_chat\"}\n", "ws", `{"action":"incoming_chat"}`, true},
+		{"CRLF pretty", "{\r\n  \"action\": \"incoming_chat\"\r\n}\r\n", "ws", `{    "action": "incoming_chat"  }`, true},
+		{"mixed CR and LF", "\n\r{\"action\":\r\"incoming_chat\",\n\"b\"\n\r:\r\n[2 ,\n\r3]}\r\r\n", "ws", `{"action": "incoming_chat", "b"  :  [2 ,  3]}`, true},
+		{"leading spaces", `   {"action":"incoming_chat"}`, "ws", `{"action":"incoming_chat"}`, true},
+		{"trailing spaces and tabs", "{\"action\":\"x\"} \t \t", "ws", `{"action":"x"}`, true},
+		{"leading and trailing tabs", "\t\t{\"action\":\"incoming_chat\"}\t", "ws", `{"action":"incoming_chat"}`, true},
+		{"leading tab, short", "\t[1,2]", "b64", `[1,2]`, true}, // body_ws (24 bytes) > body_b64 (22)
+		{"trailing spaces, many", "1" + strings.Repeat(" ", 30), "ws", `1`, true},
+		{"trailing LFs, many", "1" + strings.Repeat("\n", 30), "b64", `1`, true}, // two bytes each in a string
+		{"pretty payload", string(payload), "ws", strings.TrimSpace(strings.ReplaceAll(string(payload), "\n", " ")), true},
+		{"pretty payload, no trailing LF", strings.TrimSpace(string(payload)), "ws", strings.TrimSpace(strings.ReplaceAll(string(payload), "\n", " ")), true},
+		{"newlines inside arrays, short", "[\n\n[\n\n]]", "b64", `[  [  ]]`, true},
+		{"newlines inside arrays, 1000", "[" + strings.Repeat("\n", 1000) + "]", "b64", "[" + strings.Repeat(" ", 1000) + "]", true},
+		{"invalid UTF-8", "{\"action\":\"incoming_event\",\"text\":\"caf\xe9 \xff\xfe!\"}", "b64", "{\"action\":\"incoming_event\",\"text\":\"caf\uFFFD \uFFFD!\"}", true},
+		{"invalid UTF-8, pretty", "{\n\"text\": \"caf\xe9\"\n}\n", "b64", "{ \"text\": \"caf\uFFFD\" }", true},
+		{"truncated rune", "{\"action\":\"x\",\"t\":\"\xe2\x82\"}", "b64", "{\"action\":\"x\",\"t\":\"\uFFFD\"}", true},
+		{"UTF-8 BOM", "\xef\xbb\xbf{\"action\":\"incoming_chat\"}", "b64", `{"action":"incoming_chat"}`, false},
+		{"BOM then pretty", "\xef\xbb\xbf{\n \"action\": \"x\"\n}\n", "b64", `{  "action": "x" }`, false},
+		{"BOM only", "\xef\xbb\xbf", "b64", `null`, false},
+		{"not JSON", "action=incoming_chat&x=1", "b64", `null`, false},
+		{"not JSON, trailing LF", "action=incoming_chat\n", "b64", `null`, false},
+		{"invalid UTF-8, not JSON", "\xff\xfe\x00\x01", "b64", `null`, false},
+		{"empty", "", "b64", `null`, false},
+		{"only whitespace", " \r\n", "b64", `null`, false},
+		{"raw DEL and C1 controls", "{\"a\":\"\x7f\xc2\x9b[31m\"}", "raw", "{\"a\":\"\x7f\xc2\x9b[31m\"}", true},
+		{"raw DEL and C1 controls, pretty", "{\"a\":\n\"\x7f\xc2\x9b[31m\"}\n", "ws", "{\"a\": \"\x7f\xc2\x9b[31m\"}", true},
+		{"escapes kept", `{"a":"\u00e9\n\"\\\/"}`, "raw", `{"a":"\u00e9\n\"\\\/"}`, true},
+		{"member named body_ws", "{\"a\":1,\"body_ws\":{\"lf\":[0]}}\n", "ws", `{"a":1,"body_ws":{"lf":[0]}}`, true},
+		{"deeper than MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth+1) + strings.Repeat("]", jsonlimit.MaxDepth+1), "b64", `null`, false},
+		{"at MaxDepth", strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), "raw", strings.Repeat("[", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true},
+		{"at MaxDepth, pretty", strings.Repeat("[\n", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), "b64", strings.Repeat("[ ", jsonlimit.MaxDepth) + strings.Repeat("]", jsonlimit.MaxDepth), true},
+		{"10 MiB with trailing LF", tenMiB, "ws", strings.TrimSuffix(tenMiB, "\n"), true},
+		{"10 MiB exact", strings.TrimSuffix(tenMiB, "\n"), "raw", strings.TrimSuffix(tenMiB, "\n"), true},
+		{"10 MiB pretty", tenMiBLines, "ws", strings.TrimSpace(strings.ReplaceAll(tenMiBLines, "\n", " ")), true},
+		{"10 MiB of newlines inside an array", tenMiBBreaks, "b64", "[" + strings.Repeat(" ", 10<<20) + "]", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,15 +142,29 @@ func TestBodyRoundTrip(t *testing.T) {
 				}
 				rec := &Record{ReceivedAt: at, Method: "POST", Path: "/hooks", Body: []byte(tt.body), BodyValid: trusted}
 				line := Append(nil, rec)
-				res := gjson.GetManyBytes(line, "v", "body", "body_b64")
-				if res[0].Raw != "2" {
+				res := gjson.GetManyBytes(line, "v", "body", "body_b64", "body_ws")
+				if res[0].Raw != "3" {
 					t.Errorf("v = %s", res[0].Raw)
 				}
 				if got := res[1].Raw; got != tt.readable {
 					t.Errorf("readable body = %.100q, want %.100q", got, tt.readable)
 				}
-				if res[2].Exists() == tt.raw {
-					t.Errorf("body_b64 present = %v, want %v", res[2].Exists(), !tt.raw)
+				form := "raw"
+				switch {
+				case res[2].Exists() && res[3].Exists():
+					t.Errorf("both body_b64 and body_ws")
+				case res[2].Exists():
+					form = "b64"
+				case res[3].Exists():
+					form = "ws"
+					checkWSLine(t, line, []byte(tt.body))
+				}
+				if form != tt.form {
+					t.Errorf("form %s, want %s", form, tt.form)
+				}
+				// The size rule: never longer than body_b64 would be.
+				if b64 := appendB64(nil, []byte(tt.body), tt.valid); form != "raw" && len(AppendBody(nil, []byte(tt.body), false)) > len(b64) {
+					t.Errorf("body form %s is longer than body_b64's %d bytes", form, len(b64))
 				}
 				got := roundTrip(t, rec)
 				if !bytes.Equal(got.Body, []byte(tt.body)) {
@@ -139,6 +175,42 @@ func TestBodyRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkWSLine checks a body_ws line without the package's reader: the
+// bytes between `"body":` and `,"body_ws":` are gjson's Raw of body (the
+// readable form is trimmed, so Raw is all of them), and putting back the
+// descriptor's whitespace, decoded with encoding/json, at the offsets into
+// those bytes gives body.
+func checkWSLine(t *testing.T, line, body []byte) {
+	t.Helper()
+	from := bytes.Index(line, []byte(`,"body":`)) + len(`,"body":`)
+	to := bytes.LastIndex(line, []byte(`,"body_ws":`))
+	if from < len(`,"body":`) || to < from {
+		t.Fatalf("no body, body_ws in %.200q", line)
+	}
+	written := line[from:to]
+	if raw := gjson.GetBytes(line, "body").Raw; raw != string(written) {
+		t.Fatalf("gjson's Raw of body %.80q is not the bytes written %.80q", raw, written)
+	}
+	var ws struct {
+		Lead, Trail string
+		LF, CR      []int
+	}
+	if err := json.Unmarshal([]byte(gjson.GetBytes(line, "body_ws").Raw), &ws); err != nil {
+		t.Fatal(err)
+	}
+	out := append([]byte(nil), written...)
+	for _, o := range ws.LF {
+		out[o] = '\n'
+	}
+	for _, o := range ws.CR {
+		out[o] = '\r'
+	}
+	out = append(append([]byte(ws.Lead), out...), ws.Trail...)
+	if !bytes.Equal(out, body) {
+		t.Fatalf("restored by hand %.100q, want %.100q", out, body)
 	}
 }
 
@@ -167,18 +239,28 @@ func TestAppendRecordLine(t *testing.T) {
 	rec := &Record{ReceivedAt: at, Method: "POST", Path: "/hooks", Verify: VerifyOK,
 		Header: map[string][]string{"Content-Type": {"application/json"}, "X-Two": {"a", "b"}},
 		Body:   []byte(`{"action":"incoming_chat"}`)}
-	want := `{"v":2,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":true,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"}}` + "\n"
+	want := `{"v":3,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":true,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"}}` + "\n"
 	if diff := cmp.Diff(want, string(Append(nil, rec))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	rec.Body = []byte("{\"action\":\"incoming_chat\"}\n")
 	rec.Verify = VerifyFailed
-	want = `{"v":2,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"},"body_b64":"eyJhY3Rpb24iOiJpbmNvbWluZ19jaGF0In0K"}` + "\n"
+	want = `{"v":3,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"incoming_chat"},"body_ws":{"trail":"\n"}}` + "\n"
 	if diff := cmp.Diff(want, string(Append(nil, rec))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	rec.Body = []byte(" \t{\r\n\"action\": \"incoming_chat\",\n\"x\": [1,\r2]\r\n}\r\n")
+	want = `{"v":3,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{  "action": "incoming_chat", "x": [1, 2]  },"body_ws":{"lead":" \t","lf":[2,29,42],"cr":[1,38,41],"trail":"\r\n"}}` + "\n"
+	if diff := cmp.Diff(want, string(Append(nil, rec))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	rec.Body = []byte("{\"action\":\"caf\xe9\"}\n")
+	want = `{"v":3,"received_at":"2026-05-01T12:00:00.123Z","method":"POST","path":"/hooks","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"caf\ufffd"},"body_b64":"eyJhY3Rpb24iOiJjYWbpIn0K"}` + "\n"
+	if diff := cmp.Diff(want, strings.ReplaceAll(string(Append(nil, rec)), "\uFFFD", `\ufffd`)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
 	// Append appends: what dst held stays.
-	if got := Append([]byte("x"), rec); !bytes.HasPrefix(got, []byte(`x{"v":2,`)) {
+	if got := Append([]byte("x"), rec); !bytes.HasPrefix(got, []byte(`x{"v":3,`)) {
 		t.Errorf("Append dropped dst: %.20q", got)
 	}
 }
@@ -273,6 +355,9 @@ func TestAppendAllocations(t *testing.T) {
 
 var lineSink []byte
 
+// BenchmarkAppend: one record of bench/recv.sh's payload as sent (pretty,
+// trailing LF: body_ws) and compacted (raw), trusted valid as the
+// listener does and not; B/record is the line's length.
 func BenchmarkAppend(b *testing.B) {
 	body, err := os.ReadFile("testdata/payload.json")
 	if err != nil {
@@ -301,6 +386,7 @@ func BenchmarkAppend(b *testing.B) {
 			for b.Loop() {
 				dst = Append(dst[:0], rec)
 			}
+			b.ReportMetric(float64(len(dst)), "B/record")
 			lineSink = dst
 		})
 	}

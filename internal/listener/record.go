@@ -5,10 +5,10 @@ import (
 )
 
 // AppendRecord appends ev as one --save line in the eventlog format (see
-// eventlog.Append and docs/guides/json-reference.md): "v":2, received_at,
+// eventlog.Append and docs/guides/json-reference.md): "v":3, received_at,
 // method, path, verified (true/false/null), headers and the body, kept
-// byte for byte (raw JSON when exact, else body_b64 beside a readable
-// body). The line is valid UTF-8 and JSON and ends in a newline.
+// byte for byte (raw JSON when exact, else body_ws or body_b64 beside a
+// readable body). The line is valid UTF-8 and JSON and ends in a newline.
 func AppendRecord(dst []byte, ev *Event) []byte {
 	rec := eventlog.Record{
 		ReceivedAt: ev.ReceivedAt,

@@ -20,13 +20,13 @@ func TestAppendRecord(t *testing.T) {
 		Body:         []byte(`{"action":"x"}`),
 		Header:       http.Header{"Content-Type": {"application/json"}, "X-Two": {"a", "b"}},
 		Verification: Verified}
-	want := `{"v":2,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/p","verified":true,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"x"}}` + "\n"
+	want := `{"v":3,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/p","verified":true,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{"action":"x"}}` + "\n"
 	if diff := cmp.Diff(want, string(AppendRecord(nil, ev))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	ev.Verification = Failed
 	ev.Body = []byte("{\r\n  \"action\": \"x\"\r\n}\r\n")
-	want = `{"v":2,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/p","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{    "action": "x"  },"body_b64":"ew0KICAiYWN0aW9uIjogIngiDQp9DQo="}` + "\n"
+	want = `{"v":3,"received_at":"2026-05-01T12:00:00Z","method":"POST","path":"/p","verified":false,"headers":{"Content-Type":"application/json","X-Two":"a, b"},"body":{    "action": "x"  },"body_b64":"ew0KICAiYWN0aW9uIjogIngiDQp9DQo="}` + "\n"
 	if diff := cmp.Diff(want, string(AppendRecord(nil, ev))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

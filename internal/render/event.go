@@ -338,13 +338,14 @@ func (p *EventPrinter) AppendForward(dst []byte, f *Forward) []byte {
 
 // EventJSONFields are the fields of each line AppendEventJSON writes, for
 // the --json help of listen and inspect (docs/guides/json-reference.md).
-const EventJSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_b64 (only when body is not the exact bytes)"
+const EventJSONFields = "received_at, family, kind, webhook_id, verified, path, headers, body, body_ws or body_b64 (only when body is not the exact bytes)"
 
 // AppendEventJSON appends ev as one NDJSON line: received_at, family,
 // kind, webhook_id, verified (true/false/null), path, headers
 // (Authorization redacted), body (secret_key and clientID redacted) and, when those
-// body bytes are not exact JSON (line breaks, surrounding whitespace,
-// invalid UTF-8), body_b64 with them; body is then their readable form.
+// body bytes are not exact JSON, body_ws (only their whitespace differs:
+// where it goes back) or body_b64 (invalid UTF-8: the bytes); body is then
+// their readable form (eventlog.AppendBody).
 // The line is always valid UTF-8 and JSON (docs/guides/json-reference.md).
 func AppendEventJSON(dst []byte, ev *EventView) []byte {
 	dst = append(dst, `{"received_at":`...)
@@ -442,9 +443,10 @@ func appendWithoutSecrets(dst, body []byte) []byte {
 
 // appendRedactedBody appends body, the top-level SecretKeys' values
 // replaced by their redacted forms, as the value of "body": raw when those
-// bytes are exact, else readable with "body_b64" after it
-// (eventlog.AppendBody). A body that is not JSON is null (its bytes could
-// hold a secret_key no JSON reader finds to redact).
+// bytes are exact, else readable with "body_ws" or "body_b64" after it
+// (eventlog.AppendBody), describing the redacted bytes. A body that is not
+// JSON is null (its bytes could hold a secret_key no JSON reader finds to
+// redact).
 func appendRedactedBody(dst, body []byte, valid bool) []byte {
 	if len(body) == 0 || (!valid && !jsonlimit.Valid(body, jsonlimit.MaxDepth)) {
 		return append(dst, "null"...)

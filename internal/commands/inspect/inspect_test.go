@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -74,14 +75,15 @@ func TestInspectIncompleteLastRecord(t *testing.T) {
 }
 
 // TestInspectJSONKeepsExactBytes: --json of a record whose body is not
-// exact carries body_b64 (secret_key still redacted).
+// exact carries body_ws (secret_key still redacted), or body_b64 when
+// the body is not valid UTF-8.
 func TestInspectJSONKeepsExactBytes(t *testing.T) {
 	body := "{\"action\":\"incoming_chat\",\"webhook_id\":\"w\",\"secret_key\":\"" + secret + "\"}\n"
 	rec := eventlog.Append(nil, &eventlog.Record{ReceivedAt: fixedNow, Method: "POST", Path: "/p", Body: []byte(body)})
 	out, _, err := inspectString(t, string(rec), InspectOptions{JSON: true})
 	want := `{"received_at":"2026-05-01T12:00:00Z","family":"livechat","kind":"incoming_chat","webhook_id":"w","verified":null,"path":"/p","headers":{},` +
 		`"body":{"action":"incoming_chat","webhook_id":"w","secret_key":"k3J****(24 chars)"},` +
-		`"body_b64":"eyJhY3Rpb24iOiJpbmNvbWluZ19jaGF0Iiwid2ViaG9va19pZCI6InciLCJzZWNyZXRfa2V5IjoiazNKKioqKigyNCBjaGFycykifQo="}` + "\n"
+		`"body_ws":{"trail":"\n"}}` + "\n"
 	if err != nil || out != want {
 		t.Errorf("err %v\n got %s\nwant %s", err, out, want)
 	}
@@ -89,6 +91,17 @@ func TestInspectJSONKeepsExactBytes(t *testing.T) {
 	r := eventlog.NewReader(strings.NewReader(out))
 	back, err := r.Next()
 	if err != nil || back.Form != eventlog.FormStream || !strings.HasSuffix(string(back.Body), "}\n") {
+		t.Errorf("read back: %v %+v", err, back)
+	}
+	// Not valid UTF-8: body_b64 of the redacted bytes.
+	body = "{\"action\":\"incoming_chat\",\"webhook_id\":\"w\xe9\",\"secret_key\":\"" + secret + "\"}\n"
+	rec = eventlog.Append(nil, &eventlog.Record{ReceivedAt: fixedNow, Method: "POST", Path: "/p", Body: []byte(body)})
+	out, _, err = inspectString(t, string(rec), InspectOptions{JSON: true})
+	redacted := strings.Replace(body, secret, "k3J****(24 chars)", 1)
+	if err != nil || !strings.HasSuffix(out, `,"body_b64":"`+base64.StdEncoding.EncodeToString([]byte(redacted))+"\"}\n") || strings.Contains(out, "body_ws") {
+		t.Errorf("err %v\n got %s", err, out)
+	}
+	if back, err := eventlog.NewReader(strings.NewReader(out)).Next(); err != nil || string(back.Body) != redacted {
 		t.Errorf("read back: %v %+v", err, back)
 	}
 }
