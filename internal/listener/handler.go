@@ -67,8 +67,6 @@ func (l *Listener) handle(rq *request) reply {
 	if l.cfg.Path != "" && rq.path != l.cfg.Path {
 		return l.reject(rq, http.StatusNotFound, "path "+rq.path+" is not "+l.cfg.Path+" (--path)", nil)
 	}
-	l.inflight.Add(1)
-	defer l.inflight.Add(-1)
 	body, env, status, reason := l.readJSON(rq)
 	if status != 0 {
 		return l.reject(rq, status, reason, body)
@@ -101,6 +99,8 @@ func (l *Listener) handle(rq *request) reply {
 // (server.go); this adapter is the reference the differential test
 // compares it with, and what the handler benchmarks call.
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.inflight.Add(1)
+	defer l.inflight.Add(-1)
 	rq := request{method: r.Method, path: r.URL.Path, header: r.Header, contentLength: r.ContentLength, body: r.Body}
 	rc := http.NewResponseController(w)
 	stopCut := context.AfterFunc(l.reading, func() { _ = rc.SetReadDeadline(time.Now()) })

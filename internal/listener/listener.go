@@ -404,10 +404,10 @@ func (l *Listener) Queued() int {
 // Pending is how many events the listener still holds: requests being
 // read or saved, plus acknowledged events not yet shown or forwarded.
 func (l *Listener) Pending() int {
-	// fasthttp calls the handler once the start of the body is in, so a
-	// request still arriving is seen through its connection.
-	reading := max(int(l.inflight.Load()), l.srv.serving())
-	return reading + int(l.processing.Load())
+	// fasthttp calls the handler once the headers are in, so a request
+	// still arriving before that is seen through its connection; from the
+	// handler's start it is in inflight.
+	return int(l.inflight.Load()) + l.srv.serving() + int(l.processing.Load())
 }
 
 // Abort ends a Run at once: connections are closed, and Run returns after

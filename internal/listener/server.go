@@ -35,8 +35,9 @@ const headerLimit = 32 << 10
 type server struct {
 	fs *fasthttp.Server
 	mu sync.Mutex
-	// conns maps each open connection to whether it is serving a request
-	// (from its first byte to its answer).
+	// conns maps each open connection to whether it is reading a request
+	// the handler has not taken yet (from the end of its headers, when
+	// fasthttp calls it active, to the handler's start).
 	conns map[net.Conn]bool
 }
 
@@ -87,8 +88,20 @@ func (s *server) track(c net.Conn, st fasthttp.ConnState) {
 	}
 }
 
-// serving is how many connections are reading or answering a request
-// (asked at a stop, not per request: it counts).
+// entered marks c's request as taken by the handler (counted by the
+// listener's inflight from then on): a connection stays active in
+// fasthttp's terms until its answer is flushed, after the handler, and
+// would otherwise be counted twice, or after it was answered.
+func (s *server) entered(c net.Conn) {
+	s.mu.Lock()
+	if _, ok := s.conns[c]; ok {
+		s.conns[c] = false
+	}
+	s.mu.Unlock()
+}
+
+// serving is how many connections are reading a request the handler has
+// not taken yet (asked at a stop, not per request: it counts).
 func (s *server) serving() int {
 	n := 0
 	s.each(func(_ net.Conn, active bool) {
@@ -136,6 +149,11 @@ var textPlainBytes = []byte(textPlain[0])
 
 // serveFast is the core behind fasthttp.
 func (l *Listener) serveFast(ctx *fasthttp.RequestCtx) {
+	// inflight before entered: at no moment is the request counted by
+	// neither.
+	l.inflight.Add(1)
+	defer l.inflight.Add(-1)
+	l.srv.entered(ctx.Conn())
 	cl := int64(ctx.Request.Header.ContentLength())
 	if cl < 0 {
 		cl = -1

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/valyala/fasthttp"
 
 	"github.com/lcwh/lcwh/internal/eventlog"
 )
@@ -249,5 +250,36 @@ func TestHeadersOverLimit(t *testing.T) {
 	r.stop()
 	if r.stats.Rejected != 1 {
 		t.Errorf("stats %+v, want 1 rejected", r.stats)
+	}
+}
+
+// TestServingCountsOnlyRequestsNotYetHandled: fasthttp keeps a connection
+// active from its headers until its answer is flushed, after the handler
+// returned. Pending adds inflight (from the handler's start) to serving, so
+// serving must drop a connection the moment the handler takes it, or an
+// answered request is still counted as being read.
+func TestServingCountsOnlyRequestsNotYetHandled(t *testing.T) {
+	l := New(Config{})
+	s := l.newServer()
+	c, peer := net.Pipe()
+	defer c.Close()
+	defer peer.Close()
+	s.track(c, fasthttp.StateNew)
+	if n := s.serving(); n != 0 {
+		t.Fatalf("a new connection counts %d, want 0", n)
+	}
+	s.track(c, fasthttp.StateActive)
+	if n := s.serving(); n != 1 {
+		t.Fatalf("a connection whose request is being read counts %d, want 1", n)
+	}
+	s.entered(c)
+	if n := s.serving(); n != 0 {
+		t.Errorf("a connection whose request the handler took counts %d, want 0 (inflight counts it)", n)
+	}
+	s.track(c, fasthttp.StateIdle)
+	s.track(c, fasthttp.StateClosed)
+	s.entered(c) // a late call for a closed connection adds nothing back
+	if len(s.conns) != 0 {
+		t.Errorf("a closed connection is still tracked: %v", s.conns)
 	}
 }
