@@ -47,12 +47,25 @@ type apiList struct {
 }
 
 // TestListenWebQuiet: --web with --quiet prints nothing per event, yet the
-// inspector has every event (--quiet alone emits none).
+// inspector has every event (--quiet alone emits none): the listener hands
+// them over itself, and the live feed carries each one.
 func TestListenWebQuiet(t *testing.T) {
 	e := newEnv(t)
 	hook, page, stdout := listenWebArgs(t, e, "--quiet")
+	rows := feedRows(t, page)
 	if r := e.run("send-sample", "--all", "--url", hook); r.code != 0 {
 		t.Fatalf("send-sample: %d %s", r.code, r.stderr)
+	}
+	// An event is acknowledged once saved, before the listener's consumer
+	// takes it: the feed says when the inspector has them all.
+	kinds := map[string]bool{}
+	for len(kinds) < len(catalog.All()) {
+		row := <-rows
+		k, _ := row["kind"].(string)
+		if kinds[k] {
+			t.Fatalf("the feed carried %s twice", k)
+		}
+		kinds[k] = true
 	}
 	var l apiList
 	apiGet(t, page, "/api/events?limit=1000", &l)

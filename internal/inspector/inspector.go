@@ -2,8 +2,9 @@
 // `lcwh inspect --web`: a page served from the binary (embedded assets, no
 // network) that lists the events as they arrive, shows each one whole and
 // replays it through internal/sender. It is one more consumer of the
-// listener's events, fed by listen's display goroutine (Add, AddForward),
-// or of saved files (AddRecord); it never reaches into the listener.
+// listener's events, handed each one by the listener itself as a
+// listener.Observer (Add, AddForward), or of saved files (AddRecord); it
+// never reaches into the listener.
 //
 // Its HTTP API is JSON (docs/guides/web-inspector.md): the list, the
 // details, a server-sent events feed that resumes with Last-Event-ID,
@@ -246,12 +247,18 @@ func (s *Server) Close() {
 	})
 }
 
-// Add takes one event from the listener's stream (accepted or rejected).
-// It is O(1) and never blocks on the page: call it from the goroutine that
-// reads Events, before Item.Done.
+// The listener hands the inspector its events itself (listen --web).
+var _ listener.Observer = (*Server)(nil)
+
+// Add takes one event from the listener (accepted or rejected): it is
+// listener.Observer's Add, called in the listener's consumer goroutine.
+// It is O(1) under a short lock (one small allocation; the summary is
+// drawn when the page asks) and never waits on the page: the live feeds
+// read the hub apart, at their own pace.
 func (s *Server) Add(ev *listener.Event) { s.hub.add(fromEvent(ev)) }
 
-// AddForward attaches a forward result to its event.
+// AddForward attaches a forward result to its event (listener.Observer's
+// AddForward, called in the forward worker).
 func (s *Server) AddForward(f *listener.ForwardResult) {
 	if f.Event != nil {
 		s.hub.attach(f.Event.Seq, fromForward(f))

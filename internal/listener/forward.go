@@ -40,6 +40,9 @@ func (l *Listener) forwardLoop() {
 		} else {
 			l.forwarded.Add(1)
 		}
+		if l.cfg.Observer != nil {
+			l.cfg.Observer.AddForward(res)
+		}
 		l.drop(ev)
 		if l.cfg.Emit {
 			l.emit(Item{Forward: res})

@@ -116,6 +116,10 @@ type Config struct {
 	// Emit sends events and rejections out on Events; false (--quiet) sends
 	// only forward results.
 	Emit bool
+	// Observer, when set, is handed every event Emit would send and every
+	// forward result, whether or not Emit is set, in the listener's own
+	// goroutines: no channel, no goroutine to wake.
+	Observer Observer
 	// ReadTimeout, IdleTimeout and DrainTimeout override the defaults.
 	ReadTimeout  time.Duration
 	IdleTimeout  time.Duration
@@ -163,6 +167,20 @@ type ForwardResult struct {
 	Err    error
 	// Refused is set when nothing listens at URL.
 	Refused bool
+}
+
+// Observer takes events as the consumer processes them (before they are
+// shown or forwarded) and forward results as they come (listen --web's
+// inspector). Its methods run in the consumer and forward goroutines, so
+// they must return at once and never wait on anything else: a slow
+// Observer slows the acks. What they are given is theirs to keep (the
+// listener never reuses an event) and never to change.
+type Observer interface {
+	// Add is given each event that Emit would send on Events: accepted
+	// ones within Actions, and rejections.
+	Add(ev *Event)
+	// AddForward is given each forward result, after its event's Add.
+	AddForward(res *ForwardResult)
 }
 
 // Item is what comes out of Events: exactly one of Event and Forward is set.
@@ -631,6 +649,7 @@ func (l *Listener) consume() {
 
 func (l *Listener) process(ev *Event) {
 	if !ev.Accepted() {
+		l.observe(ev)
 		ev.holds.Store(1 + b2i(l.cfg.Emit))
 		if l.cfg.Emit {
 			l.emit(Item{Event: ev, l: l})
@@ -646,6 +665,9 @@ func (l *Listener) process(ev *Event) {
 	}
 	l.smu.Unlock()
 	shown := l.actions == nil || l.actions[ev.Kind]
+	if shown {
+		l.observe(ev)
+	}
 	emitted := shown && l.cfg.Emit
 	forwarded := shown && l.fq != nil && l.route(ev.Kind) != ""
 	ev.holds.Store(1 + b2i(emitted) + b2i(forwarded))
@@ -660,6 +682,13 @@ func (l *Listener) process(ev *Event) {
 		}
 	}
 	l.drop(ev)
+}
+
+// observe hands ev to the Observer, if any.
+func (l *Listener) observe(ev *Event) {
+	if l.cfg.Observer != nil {
+		l.cfg.Observer.Add(ev)
+	}
 }
 
 func b2i(b bool) int32 {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 
 	"github.com/lcwh/lcwh/internal/eventview"
-	"github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -13,19 +12,16 @@ import (
 // and flushed whenever no event is waiting, so under load they go out in
 // batches. When stdout fails (EPIPE after `| head`, a full disk) display
 // stops writing but keeps reading Events, so the listener is never held up
-// by a view that is gone.
+// by a view that is gone. The inspector (--web) is not fed from here: the
+// listener hands it every event itself (listener.Observer).
 type display struct {
 	// gone is closed when a write to stdout failed.
 	gone chan struct{}
 	// finished is closed once Events was closed and everything written.
 	finished chan struct{}
-	// hub is the inspector (--web), handed every item too.
-	hub *inspector.Server
 }
 
-// startDisplay starts the display; show says whether it writes events to
-// stdout, and hub (with --web) is handed every item as well.
-func startDisplay(opts *Options, l *listener.Listener, show bool, hub *inspector.Server) *display {
+func startDisplay(opts *Options, l *listener.Listener) *display {
 	d := &display{gone: make(chan struct{}), finished: make(chan struct{})}
 	pr := render.NewEventPrinter(render.NewStyles(opts.IO.Out, opts.IO.ColorEnabled()))
 	pr.Verbose = opts.Verbose
@@ -33,13 +29,7 @@ func startDisplay(opts *Options, l *listener.Listener, show bool, hub *inspector
 		pr.Headers = pr.Headers || p == "headers"
 		pr.Verbose = pr.Verbose || p == "body"
 	}
-	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
-	d.hub = hub
-	if show {
-		go d.run(out, pr, opts.JSON, l.Events())
-	} else {
-		go d.feed(l.Events())
-	}
+	go d.run(bufio.NewWriterSize(opts.IO.Out, 64<<10), pr, opts.JSON, l.Events())
 	return d
 }
 
@@ -69,7 +59,6 @@ func (d *display) run(out *bufio.Writer, pr *render.EventPrinter, jsonOut bool, 
 		if !ok {
 			break
 		}
-		toHub(d.hub, it)
 		if dead {
 			it.Done()
 			continue
@@ -81,28 +70,6 @@ func (d *display) run(out *bufio.Writer, pr *render.EventPrinter, jsonOut bool, 
 	}
 	if !dead {
 		fail(out.Flush())
-	}
-}
-
-// feed hands every item to the inspector and prints nothing (--web with
-// --quiet, or with --json whose stream is the record).
-func (d *display) feed(events <-chan listener.Item) {
-	defer close(d.finished)
-	for it := range events {
-		toHub(d.hub, it)
-		it.Done()
-	}
-}
-
-// toHub hands an item to the inspector, if any: O(1), never waiting on
-// the page, before Done releases the item.
-func toHub(hub *inspector.Server, it listener.Item) {
-	switch {
-	case hub == nil:
-	case it.Forward != nil:
-		hub.AddForward(it.Forward)
-	default:
-		hub.Add(it.Event)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/eventview"
+	"github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/listener"
 	"github.com/lcwh/lcwh/internal/render"
 )
@@ -62,7 +63,7 @@ func encodeJSONLine(dst []byte, ev *listener.Event) []byte {
 	return render.AppendEventJSON(dst, &v)
 }
 
-func listenerConfig(opts *Options, sk sinks) listener.Config {
+func listenerConfig(opts *Options, sk sinks, hub *inspector.Server) listener.Config {
 	cfg := listener.Config{
 		Path:               opts.Path,
 		MaxBody:            opts.MaxBody,
@@ -79,14 +80,20 @@ func listenerConfig(opts *Options, sk sinks) listener.Config {
 		HTTPClient:         opts.HTTPClient,
 		Actions:            opts.Actions,
 		// With --json and no --save the stream is written as the record;
-		// nothing is left for the display to print. --web shows every
-		// event on the page, whatever the terminal shows.
-		Emit:         printsEvents(opts, sk) || opts.Web,
+		// nothing is left for the display to print.
+		Emit:         printsEvents(opts, sk),
 		DrainTimeout: opts.DrainTimeout,
 		Now:          opts.Now,
 	}
 	if opts.MondaySecret != "" {
 		cfg.MondaySecret = []byte(opts.MondaySecret)
+	}
+	// --web shows every event on the page, whatever the terminal shows:
+	// the inspector takes each one in the listener's consumer (O(1), never
+	// waiting on the page), so a --quiet listener hands nothing over to
+	// another goroutine.
+	if hub != nil {
+		cfg.Observer = hub
 	}
 	return cfg
 }
@@ -101,7 +108,7 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		return err
 	}
 	defer web.stop()
-	l := listener.New(listenerConfig(opts, sk))
+	l := listener.New(listenerConfig(opts, sk, web.hub()))
 	bound, hook, err := bindListener(l, opts)
 	if err != nil {
 		return err
@@ -119,7 +126,7 @@ func serve(ctx context.Context, opts *Options, est render.Styles, save *os.File)
 		st, err := l.Run(runCtx)
 		done <- runResult{st, err}
 	}()
-	disp := startDisplay(opts, l, printsEvents(opts, sk), web.hub())
+	disp := startDisplay(opts, l)
 	r := &runner{opts: opts, est: est, l: l, sk: sk, status: status, cancel: cancel, disp: disp, done: done}
 	// Whatever stderr is doing, the last messages get a bounded time: two
 	// seconds normally, a moment after a second Ctrl-C.

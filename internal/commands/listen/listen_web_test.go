@@ -6,13 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lcwh/lcwh/internal/inspector"
 	"github.com/lcwh/lcwh/internal/iostreams"
 	"github.com/lcwh/lcwh/internal/render"
 )
 
 // TestWithoutWebNothingIsPaid: without --web no inspector is made (nothing
 // bound, nothing handed over) and a --quiet listener emits no events at
-// all, as before the inspector existed; --web turns the stream on.
+// all, as before the inspector existed. With --web the listener hands the
+// inspector every event itself (Observer): a --quiet --web listener still
+// emits nothing on Events, so no event crosses to another goroutine.
 func TestWithoutWebNothingIsPaid(t *testing.T) {
 	ios, _ := iostreams.Test()
 	est := render.NewStyles(ios.ErrOut, false)
@@ -27,19 +30,27 @@ func TestWithoutWebNothingIsPaid(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Errorf("the banner names an inspector: %q", buf.String())
 	}
+	hub, err := inspector.New(inspector.Config{Live: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	save := &bytes.Buffer{}
 	sk := sinks{record: save, recordName: "f"}
 	for _, tt := range []struct {
-		name string
-		opts Options
-		emit bool
+		name     string
+		opts     Options
+		hub      *inspector.Server
+		emit     bool
+		observed bool
 	}{
-		{"--quiet --save", Options{Quiet: true}, false},
-		{"--quiet --save --web", Options{Quiet: true, Web: true}, true},
-		{"--save", Options{}, true},
+		{"--quiet --save", Options{Quiet: true}, nil, false, false},
+		{"--quiet --save --web", Options{Quiet: true, Web: true}, hub, false, true},
+		{"--save", Options{}, nil, true, false},
+		{"--save --web", Options{Web: true}, hub, true, true},
 	} {
-		if got := listenerConfig(&tt.opts, sk).Emit; got != tt.emit {
-			t.Errorf("%s: Emit %v, want %v", tt.name, got, tt.emit)
+		cfg := listenerConfig(&tt.opts, sk, tt.hub)
+		if cfg.Emit != tt.emit || (cfg.Observer != nil) != tt.observed {
+			t.Errorf("%s: Emit %v, Observer %v; want Emit %v, observed %v", tt.name, cfg.Emit, cfg.Observer, tt.emit, tt.observed)
 		}
 	}
 }
