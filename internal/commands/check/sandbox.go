@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -19,7 +20,7 @@ func sandboxTrigger(opts *CheckOptions, hc *http.Client) func(context.Context, s
 		var res livechatfake.TriggerResult
 		in := livechatfake.TriggerRequest{Kind: kind, NoRetry: true, Timeout: livechatfake.Duration(opts.Timeout)}
 		if err := c.Call(ctx, http.MethodPost, "trigger", in, &res); err != nil {
-			return nil, cmdutil.SandboxError(err, opts.SandboxURL, "LCWH_SANDBOX_URL")
+			return nil, fmt.Errorf("--via-sandbox: %w", cmdutil.SandboxError(err, opts.SandboxURL, "LCWH_SANDBOX_URL"))
 		}
 		return fromTrigger(&res), nil
 	}
