@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -128,5 +129,96 @@ func TestWebInspectorTenThousand(t *testing.T) {
 
 	if n, out := rs.elsewhere(origin(pageURL)); n < 4 || len(out) > 0 {
 		t.Errorf("the page made %d requests; %d went elsewhere: %q", n, len(out), out)
+	}
+}
+
+// TestWebInspectorRowsReused: when events arrive while the page is open,
+// the rows pushed off screen give their elements to the rows that came
+// (a redraw changes texts, not elements), and every row drawn still shows
+// its own event: kind, time, summary and mark as the API has them, its
+// selection and nothing else's.
+func TestWebInspectorRowsReused(t *testing.T) {
+	exe := chromium(t)
+	e := newEnv(t)
+	hook, pageURL := listenWeb(t, e, filepath.Join(t.TempDir(), "events.jsonl"))
+	ctx := browser(t, exe)
+	do(ctx, t, "open the page",
+		chromedp.EmulateViewport(1400, 860),
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#conn.live`)))
+	if r := e.run("send-sample", "--all", "--url", hook, "--secret", browserSecret); r.code != 0 {
+		t.Fatalf("send-sample --all: %d\n%s", r.code, r.stderr)
+	}
+	poll(ctx, t, "56 events", `document.getElementById('counts').textContent.startsWith('56 event(s)')`)
+	// Remember which element shows which event, and select the fourth row.
+	picked := eval[string](ctx, t, `(() => {
+		window.shown = new Map([...document.querySelectorAll('#rows .row[data-id]')].map((n) => [n, n.dataset.id]));
+		const n = document.querySelectorAll('#rows .row[data-id]')[3];
+		n.querySelector('input[type=checkbox]').click();
+		return n.dataset.id;
+	})()`)
+	if r := e.run("send-sample", "incoming_event", "--count", "12", "--url", hook, "--secret", browserSecret); r.code != 0 {
+		t.Fatalf("send-sample --count 12: %d\n%s", r.code, r.stderr)
+	}
+	poll(ctx, t, "68 events", `document.getElementById('counts').textContent.startsWith('68 event(s)')`)
+	// Compared with what the API says of each drawn event.
+	check := `(async () => {
+		const page = await (await fetch('/api/events?limit=1000', { credentials: 'same-origin' })).json();
+		const byId = new Map(page.events.map((r) => [String(r.id), r]));
+		const rows = [...document.querySelectorAll('#rows .row[data-id]')];
+		const bad = [];
+		let reused = 0, prev = Infinity;
+		for (const n of rows) {
+			const r = byId.get(n.dataset.id);
+			if (!r) { bad.push('no event ' + n.dataset.id); continue; }
+			if (Number(n.dataset.id) >= prev) bad.push('row ' + n.dataset.id + ' is not older than the one above');
+			prev = Number(n.dataset.id);
+			const kind = n.querySelector('.c-kind').textContent;
+			if (kind !== r.kind) bad.push(n.dataset.id + ': kind ' + kind + ', want ' + r.kind);
+			const fam = n.querySelector('.c-fam');
+			if (fam.textContent !== r.family || !fam.classList.contains('fam-' + r.family)) bad.push(n.dataset.id + ': family ' + fam.className + ' ' + fam.textContent);
+			const sum = n.querySelector('.c-sum').textContent;
+			const fields = r.fields.map((f) => f.label + '=' + f.value).join(' ');
+			if (!sum.startsWith(fields)) bad.push(n.dataset.id + ': summary ' + sum + ', want ' + fields);
+			const mark = (r.verified === true ? '✓' : r.verified === false ? '✗' : '·') + (r.duplicate ? ' dup' : '');
+			if (n.querySelector('.c-mark').textContent !== mark) bad.push(n.dataset.id + ': mark ' + n.querySelector('.c-mark').textContent + ', want ' + mark);
+			const sel = n.querySelector('input[type=checkbox]').checked;
+			if (sel !== (n.dataset.id === window.picked)) bad.push(n.dataset.id + ': selected ' + sel);
+			if (window.shown && window.shown.has(n) && window.shown.get(n) !== n.dataset.id) reused++;
+		}
+		return JSON.stringify({ bad, reused, rows: rows.length });
+	})()`
+	eval[bool](ctx, t, `(() => { window.picked = '`+picked+`'; return true; })()`)
+	var got struct {
+		Bad    []string
+		Reused int
+		Rows   int
+	}
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](check, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Bad) > 0 || got.Rows == 0 {
+		t.Errorf("%d rows drawn; wrong: %q", got.Rows, got.Bad)
+	}
+	if got.Reused == 0 {
+		t.Errorf("no element of the %d rows drawn shows another event than before: new rows were built, not given the elements of the rows pushed off screen", got.Rows)
+	}
+	// Scrolled halfway, the rows drawn are still each their own event.
+	eval[bool](ctx, t, `(() => { const v = document.getElementById('viewport'); v.scrollTop = v.scrollHeight / 2; v.dispatchEvent(new Event('scroll')); return true; })()`)
+	poll(ctx, t, "the middle of the list", `document.querySelector('#rows .row[data-id]').dataset.id < '60'`)
+	if out, err = chromedp.Run(ctx, chromedp.Evaluate[string](check, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	got.Bad = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Bad) > 0 || got.Rows == 0 {
+		t.Errorf("scrolled: %d rows drawn; wrong: %q", got.Rows, got.Bad)
 	}
 }

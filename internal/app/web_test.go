@@ -4,14 +4,19 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lcwh/lcwh/internal/build"
 	"github.com/lcwh/lcwh/internal/catalog"
@@ -293,4 +298,87 @@ func TestListenWebOpen(t *testing.T) {
 	if got := strings.TrimSpace(string(b)); got != "200 "+page {
 		t.Errorf("the browser got %q, want 200 for %s", got, page)
 	}
+}
+
+// TestListenWebStalledPage: a page that stops reading its feed never
+// delays an acknowledgement. A reader of /api/stream?all=1 (every row,
+// nothing skipped) with a tiny receive buffer reads nothing while 10,000
+// events arrive: every one is answered 200 meanwhile, and once it reads
+// again the feed carries every one of them, in order.
+func TestListenWebStalledPage(t *testing.T) {
+	const n = 10000 // all kept (DefaultMaxEvents), so the feed can send each
+	e := newEnv(t)
+	hook, page, _ := listenWebArgs(t, e, "--quiet", "--save", filepath.Join(t.TempDir(), "events.jsonl"))
+	base, token, _ := strings.Cut(page, "/?token=")
+	host := strings.TrimPrefix(base, "http://")
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return errors.Join(err, serr)
+	}}
+	conn, err := d.DialContext(t.Context(), "tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "GET /api/stream?all=1 HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n", host, token); err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		LiveFeeds   int    `json:"live_feeds"`
+		LastEventID uint64 `json:"last_event_id"`
+	}
+	for info.LiveFeeds == 0 { // the inspector counts the reader once it serves it
+		apiGet(t, page, "/api/info", &info)
+	}
+	if r := e.run("send-sample", "incoming_event", "--count", strconv.Itoa(n), "--concurrency", "8", "--no-retry", "--url", hook); r.code != 0 {
+		t.Fatalf("send-sample --count %d with a page that reads nothing: exit %d\n%s", n, r.code, r.stderr)
+	}
+	apiGet(t, page, "/api/info", &info)
+	if info.LastEventID != n {
+		t.Fatalf("the inspector is at change %d, want %d", info.LastEventID, n)
+	}
+	// Now it reads: every event comes, once, in order. (A deadline only so
+	// that a missing row fails instead of hanging.)
+	_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
+	br := bufio.NewReaderSize(conn, 64<<10)
+	var bytes int
+	var last uint64
+	for last < n {
+		line, err := br.ReadString('\n')
+		bytes += len(line)
+		if err != nil {
+			t.Fatalf("the feed ended after event %d of %d: %v", last, n, err)
+		}
+		data, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		var m struct{ Events []struct{ ID uint64 } }
+		if json.Unmarshal([]byte(data), &m) != nil {
+			continue
+		}
+		for _, r := range m.Events {
+			if r.ID != last+1 {
+				t.Fatalf("after event %d the feed sent %d", last, r.ID)
+			}
+			last = r.ID
+		}
+	}
+	// The feed must really have stalled: more than the socket buffers on
+	// both sides could take while nothing was read.
+	if limit := sendBufferMax(); bytes <= limit+64<<10 {
+		t.Fatalf("the feed carried %d bytes, no more than the socket buffers hold (%d): the page never stalled it; send more", bytes, limit)
+	}
+}
+
+// sendBufferMax is the most a TCP socket's send buffer grows to (Linux).
+func sendBufferMax() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem")
+	if f := strings.Fields(string(b)); err == nil && len(f) == 3 {
+		if v, err := strconv.Atoi(f[2]); err == nil {
+			return v
+		}
+	}
+	return 4 << 20
 }

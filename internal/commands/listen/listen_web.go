@@ -12,7 +12,8 @@ import (
 	"github.com/lcwh/lcwh/internal/render"
 )
 
-// webServer is the inspector of --web, fed by the display goroutine.
+// webServer is the inspector of --web; the listener hands it each event
+// itself (listener.Observer).
 type webServer struct {
 	srv    *inspector.Server
 	done   chan error
@@ -95,7 +96,7 @@ func (w *webServer) stop() {
 	}
 }
 
-// hub is what the display hands items to (nil without --web).
+// hub is what the listener hands events to (nil without --web).
 func (w *webServer) hub() *inspector.Server {
 	if w == nil {
 		return nil

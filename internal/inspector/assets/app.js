@@ -155,14 +155,50 @@
     return d.toTimeString().slice(0, 8);
   }
 
-  // rowEl builds a row's element; what depends on its place (index,
-  // cursor, selection) is set by render, so an element outlives renders.
+  // rowEl builds an element for a row (a gap or an event); fillRow puts a
+  // row's content in an element of its type. What depends on its place
+  // (index, cursor, selection) is set by render. Handlers read the row the
+  // element shows when they run (n.row), so an element can be given
+  // another row instead of being built again.
   function rowEl(r) {
+    let n;
     if (r.gap) {
-      return el('div', { class: 'row gap', onclick: () => loadGap(r) },
-        '… ' + r.count + ' event(s) arrived faster than the page shows them: click to load');
+      n = el('div', { class: 'row gap', onclick: () => loadGap(n.row) });
+    } else {
+      const box = el('input', { type: 'checkbox', 'aria-label': 'select', onclick: (e) => { e.stopPropagation(); toggleSel(n.row.id); } });
+      n = el('div', { class: 'row', onclick: () => { state.cursor = state.view.indexOf(n.row); open(n.row.id); } },
+        el('span', { class: 'c-sel' }, box),
+        el('span', { class: 'c-time' }),
+        el('span', { class: 'c-fam' }),
+        el('span', { class: 'c-kind' }),
+        el('span', { class: 'c-mark' }),
+        el('span', { class: 'c-sum' }),
+        el('span', { class: 'c-fwd' }));
     }
-    const box = el('input', { type: 'checkbox', 'aria-label': 'select', onclick: (e) => { e.stopPropagation(); toggleSel(r.id); } });
+    fillRow(n, r);
+    return n;
+  }
+
+  function fillRow(n, r) {
+    n.row = r;
+    n.stamp = stampOf(r);
+    if (r.gap) {
+      setText(n, '… ' + r.count + ' event(s) arrived faster than the page shows them: click to load');
+      return;
+    }
+    const c = n.children;
+    n.classList.toggle('rejected', r.status !== 200);
+    setAttr(n, 'data-id', String(r.id));
+    setText(c[1], timeOf(r));
+    setAttr(c[2], 'class', 'c-fam fam-' + (r.family || 'unknown'));
+    setText(c[2], r.family);
+    setAttr(c[3], 'title', r.kind);
+    setText(c[3], r.kind);
+    const mark = r.status + '/' + r.verified + '/' + r.duplicate + '/' + r.reason;
+    if (c[4].dataset.mark !== mark) {
+      c[4].dataset.mark = mark;
+      c[4].replaceChildren(markOf(r), r.duplicate ? el('span', { class: 'warn', title: 'duplicate' }, ' dup') : '');
+    }
     const sum = [];
     if (r.status !== 200) sum.push(r.method + ' ' + r.path + ' ' + r.reason);
     else {
@@ -170,14 +206,10 @@
       if (r.text) sum.push('"' + r.text + '"');
     }
     if (r.duplicate) sum.unshift('duplicate');
-    return el('div', { class: r.status !== 200 ? 'row rejected' : 'row', 'data-id': r.id, onclick: () => { state.cursor = state.view.indexOf(r); open(r.id); } },
-      el('span', { class: 'c-sel' }, box),
-      el('span', { class: 'c-time' }, timeOf(r)),
-      el('span', { class: 'c-fam fam-' + (r.family || 'unknown') }, r.family),
-      el('span', { class: 'c-kind', title: r.kind }, r.kind),
-      el('span', { class: 'c-mark' }, markOf(r), r.duplicate ? el('span', { class: 'warn', title: 'duplicate' }, ' dup') : ''),
-      el('span', { class: 'c-sum', title: sum.join(' ') }, sum.join(' ')),
-      el('span', { class: 'c-fwd' }, fwdOf(r)));
+    const text = sum.join(' ');
+    setAttr(c[5], 'title', text);
+    setText(c[5], text);
+    c[6].replaceChildren(fwdOf(r));
   }
 
   // stampOf changes when a row's own content does (a forward result came).
@@ -187,32 +219,53 @@
     return f ? f.status + '/' + f.latency_ms + '/' + (f.error || '') : '';
   }
 
-  // The elements drawn last, by row: render reuses them, so a row under
-  // the pointer stays the same element (a click lands) while others come.
+  // The elements drawn last, by row: render keeps them for the rows still
+  // on screen (a row under the pointer stays the same element, so a click
+  // lands while others come), and gives the others' elements to the rows
+  // that came on screen: a flood's redraw changes texts, not elements.
   let drawn = new Map();
+
+  // setText and setAttr change the page only when the value differs:
+  // setting an equal text again still costs a layout.
+  function setText(n, t) { if (n.textContent !== t) n.textContent = t; }
+  function setAttr(n, k, v) { if (n.getAttribute(k) !== v) n.setAttribute(k, v); }
 
   function render() {
     const vp = $('viewport');
-    $('spacer').style.height = (state.view.length * ROW_H) + 'px';
-    const first = Math.max(0, Math.floor(vp.scrollTop / ROW_H) - 5);
-    const last = Math.min(state.view.length, first + Math.ceil(vp.clientHeight / ROW_H) + 10);
+    // The geometry is read before anything changes: a read after a change
+    // would force a layout of its own besides the frame's.
+    const top = vp.scrollTop;
+    const fit = Math.ceil(vp.clientHeight / ROW_H);
+    const first = Math.max(0, Math.min(Math.floor(top / ROW_H), state.view.length - fit) - 4);
+    const last = Math.min(state.view.length, first + fit + 8);
+    const spacer = $('spacer');
+    const height = (state.view.length * ROW_H) + 'px';
+    if (spacer.style.height !== height) spacer.style.height = height;
     const box = $('rows');
-    box.style.transform = 'translateY(' + (first * ROW_H) + 'px)';
+    const shift = 'translateY(' + (first * ROW_H) + 'px)';
+    if (box.style.transform !== shift) box.style.transform = shift;
     const next = new Map();
     const els = [];
+    const on = new Set(state.view.slice(first, last));
+    const spare = { gap: [], row: [] };
+    for (const [r, n] of drawn) if (!on.has(r)) spare[r.gap ? 'gap' : 'row'].push(n);
     for (let i = first; i < last; i++) {
       const r = state.view[i];
-      let d = drawn.get(r);
-      const stamp = stampOf(r);
-      if (!d || d.stamp !== stamp) d = { el: rowEl(r), stamp };
-      next.set(r, d);
-      const n = d.el;
+      let n = drawn.get(r);
+      if (!n) {
+        n = spare[r.gap ? 'gap' : 'row'].pop();
+        if (n) fillRow(n, r); else n = rowEl(r);
+      } else if (n.stamp !== stampOf(r)) {
+        fillRow(n, r);
+      }
+      next.set(r, n);
       if (n.dataset.index !== String(i)) n.dataset.index = String(i);
       n.classList.toggle('cur', i === state.cursor);
       if (!r.gap) {
         const sel = state.selected.has(r.id);
         n.classList.toggle('sel', sel);
-        n.firstChild.firstChild.checked = sel;
+        const b = n.firstChild.firstChild;
+        if (b.checked !== sel) b.checked = sel;
       }
       els.push(n);
     }
@@ -221,9 +274,10 @@
     let same = kids.length === els.length;
     for (let i = 0; same && i < els.length; i++) same = kids[i] === els[i];
     if (!same) box.replaceChildren(...els);
-    $('empty').hidden = state.view.length > 0;
-    $('counts').textContent = state.events + ' event(s)' + (state.view.length !== state.rows.length ? ', ' + state.view.length + ' shown' : '') +
-      (state.selected.size ? ', ' + state.selected.size + ' selected' : '');
+    const empty = $('empty');
+    if (empty.hidden !== state.view.length > 0) empty.hidden = state.view.length > 0;
+    setText($('counts'), state.events + ' event(s)' + (state.view.length !== state.rows.length ? ', ' + state.view.length + ' shown' : '') +
+      (state.selected.size ? ', ' + state.selected.size + ' selected' : ''));
     updateKinds();
     updateTools();
   }
@@ -242,13 +296,13 @@
 
   function updateTools() {
     const n = state.selected.size;
-    $('btn-compare').disabled = n !== 2;
-    $('btn-replay-sel').disabled = n === 0;
+    if ($('btn-compare').disabled !== (n !== 2)) $('btn-compare').disabled = n !== 2;
+    if ($('btn-replay-sel').disabled !== (n === 0)) $('btn-replay-sel').disabled = n === 0;
     const q = n ? '&ids=' + idsParam(state.selected) : '';
-    $('export-jsonl').href = '/api/export?format=jsonl' + q;
-    $('export-har').href = '/api/export?format=har' + q;
-    $('export-jsonl').textContent = n ? 'Download ' + n + ' as JSONL' : 'Download JSONL';
-    $('export-har').textContent = n ? 'Download ' + n + ' as HAR' : 'Download HAR';
+    setAttr($('export-jsonl'), 'href', '/api/export?format=jsonl' + q);
+    setAttr($('export-har'), 'href', '/api/export?format=har' + q);
+    setText($('export-jsonl'), n ? 'Download ' + n + ' as JSONL' : 'Download JSONL');
+    setText($('export-har'), n ? 'Download ' + n + ' as HAR' : 'Download HAR');
   }
 
   function toggleSel(id) {
