@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/jsonstr"
@@ -233,22 +234,10 @@ const digitPairs = "00010203040506070809" + "10111213141516171819" + "2021222324
 	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
 	"80818283848586878889" + "90919293949596979899"
 
-// appendWSString appends ws, JSON whitespace, as a JSON string.
+// appendWSString appends ws, JSON whitespace, as a JSON string: the
+// escapes are jsonstr's (\n, \r, \t; a space as it is).
 func appendWSString(dst, ws []byte) []byte {
-	dst = append(dst, '"')
-	for _, c := range ws {
-		switch c {
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
+	return jsonstr.Append(dst, unsafe.String(unsafe.SliceData(ws), len(ws))) //nolint:gosec // G103: a read-only view for the call
 }
 
 // wsStringLen is the length of appendWSString's string of ws.
