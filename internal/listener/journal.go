@@ -50,6 +50,8 @@ type journal struct {
 	closed  bool
 	idle    chan struct{} // closed when closed and no write is under way
 
+	drop    *dropBehind // nil unless the sink is a regular file (Linux)
+
 	saved   atomic.Int64
 	refused atomic.Int64
 	failing atomic.Bool
@@ -96,6 +98,7 @@ func newJournal(sink io.Writer, fsync bool, notify func(Notice)) *journal {
 		j.sync = s.Sync
 	}
 	j.cur = newBatch(nil)
+	j.drop = newDropBehind(sink)
 	return j
 }
 
@@ -227,6 +230,7 @@ func (j *journal) write(p []byte, n int) error {
 		return j.failed(err, w, n)
 	}
 	j.size += int64(w)
+	j.drop.wrote(j.size)
 	j.saved.Add(int64(n))
 	if j.failing.CompareAndSwap(true, false) {
 		j.notify(Notice{Kind: SaveResumed, Saved: j.saved.Load(), Refused: j.refused.Load()})
@@ -268,6 +272,7 @@ func (j *journal) close(stop <-chan time.Time) bool {
 	j.mu.Lock()
 	if !j.closed {
 		j.closed = true
+		j.drop.stop()
 		if !j.writing {
 			close(j.idle)
 		}
