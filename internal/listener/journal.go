@@ -50,7 +50,7 @@ type journal struct {
 	closed  bool
 	idle    chan struct{} // closed when closed and no write is under way
 
-	drop    *dropBehind // nil unless the sink is a regular file (Linux)
+	drop *dropBehind // nil unless the sink is a regular file (Linux)
 
 	saved   atomic.Int64
 	refused atomic.Int64
