@@ -9,14 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -26,6 +24,7 @@ import (
 	"github.com/lcwh/lcwh/internal/commands/factory"
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/iostreams"
+	"github.com/lcwh/lcwh/internal/testbrowser"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite docs/guides/images/web-inspector-*.png from the browser test")
@@ -33,54 +32,10 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "rewrite docs/gui
 const browserSecret = "k3Jd8sLq0vXz4NwP7rTy2uBm"
 
 // chromium finds the browser, or skips (fails under CI=true) saying why.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("LCWH_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := "no Chromium found (apt-get install chromium, or set LCWH_CHROMIUM): the web inspector's browser test cannot run"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+func chromium(t *testing.T) string { t.Helper(); return testbrowser.Find(t) }
 
-// browser starts a headless Chromium with a fresh profile; every action
-// gets the returned context, bounded by the test's deadline.
-func browser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 860),
-	}
-	deadline := time.Now().Add(3 * time.Minute)
-	if d, ok := t.Deadline(); ok && d.Before(deadline) {
-		deadline = d.Add(-5 * time.Second)
-	}
-	base, cancelTime := context.WithDeadline(context.Background(), deadline)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc(); cancelTime() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", exe, err)
-	}
-	return ctx
-}
+// browser starts a headless Chromium with a fresh profile.
+func browser(t *testing.T, exe string) context.Context { t.Helper(); return testbrowser.Start(t, exe) }
 
 // appCapture is the app a replay reaches.
 type appCapture struct {
@@ -355,9 +310,7 @@ func do(ctx context.Context, t *testing.T, what string, steps ...chromedp.Action
 // poll waits until expr is true in the page (it polls there, not here).
 func poll(ctx context.Context, t *testing.T, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
-		t.Fatalf("%s: waiting for %s: %v", what, expr, err)
-	}
+	testbrowser.Poll(ctx, t, what, expr)
 }
 
 func eval[T any](ctx context.Context, t *testing.T, expr string) T {

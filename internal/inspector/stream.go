@@ -147,7 +147,7 @@ func (f *feed) send() (<-chan struct{}, error) {
 	f.flooded = !f.all && (behind || len(cs) > f.s.cfg.BatchLimit)
 	if f.flooded {
 		keep := cs[max(0, len(cs)-f.s.cfg.FloodRows):]
-		if err := f.skipped(cs[:len(cs)-len(keep)], keep); err != nil {
+		if err := f.skipped(cs[:len(cs)-len(keep)], keep, behind); err != nil {
 			return nil, err
 		}
 		cs = keep
@@ -193,8 +193,9 @@ func (f *feed) lost(cs []change) error {
 
 // skipped announces the events the page is not sent row by row, from
 // the one after the newest it has to the one before the first row kept:
-// their ids, which it can ask /api/events for, and how many arrived.
-func (f *feed) skipped(skip, keep []change) error {
+// their ids, which it can ask /api/events for, and how many arrived; and
+// whether rows it holds may have changed unseen (stale).
+func (f *feed) skipped(skip, keep []change, behind bool) error {
 	first := f.lastID + 1
 	if f.lastN == 0 {
 		first = 0
@@ -228,13 +229,29 @@ func (f *feed) skipped(skip, keep []change) error {
 	case len(keep) > 0:
 		f.cursor = keep[0].seq - 1
 	}
+	// Updates (a forward result, a replay) of rows the page already holds
+	// are skipped too, or lost with the log when it fell behind: then the
+	// page is told its rows are stale, so it fetches them again once the
+	// flood is over instead of showing them pending.
+	stale := behind
+	for _, c := range skip {
+		stale = stale || !c.new
+	}
 	upTo := f.s.hub.arrivals(last)
-	if first == 0 || last < first || upTo <= f.lastN {
+	m := map[string]any{}
+	if stale {
+		m["stale"] = true
+	}
+	switch {
+	case first != 0 && last >= first && upTo > f.lastN:
+		m["first_id"], m["last_id"], m["count"] = first, last, upTo-f.lastN
+		f.lastID, f.lastN = last, upTo
+	case stale:
+		m["count"] = 0
+	default:
 		return nil
 	}
-	count := upTo - f.lastN
-	f.lastID, f.lastN = last, upTo
-	return f.message(f.cursor, "skipped", map[string]any{"first_id": first, "last_id": last, "count": count})
+	return f.message(f.cursor, "skipped", m)
 }
 
 func (f *feed) rows(cs []change) error {

@@ -276,7 +276,8 @@ func TestPageBehindInAFlood(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	wantSkip := "id: 29\nevent: skipped\ndata: {\"count\":27,\"first_id\":3,\"last_id\":29}\n\n"
+	// Behind, it cannot know which of its rows changed: stale.
+	wantSkip := "id: 29\nevent: skipped\ndata: {\"count\":27,\"first_id\":3,\"last_id\":29,\"stale\":true}\n\n"
 	if !strings.HasPrefix(got, wantSkip) || strings.Contains(got, "event: lost") {
 		t.Fatalf("got:\n%s\nwant it to start with:\n%s", got, wantSkip)
 	}
@@ -295,6 +296,54 @@ func TestPageBehindInAFlood(t *testing.T) {
 	equalIDs(t, "rows after the skip", ids, want(30, 32))
 	if f.wait() != s.cfg.FloodEvery {
 		t.Errorf("a page behind waits %v, want FloodEvery", f.wait())
+	}
+}
+
+// TestFloodSaysWhenRowsAreStale: a flood's message skips the forward
+// results of rows the page already holds; it says so (stale) so the page
+// fetches them again, and says nothing of the kind when none was skipped.
+func TestFloodSaysWhenRowsAreStale(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		updates bool
+		want    string
+	}{
+		{"new rows only", false, `{"count":7,"first_id":3,"last_id":9}`},
+		// Ids count changes, so the two forward results move the ids on.
+		{"forward results skipped", true, `{"count":7,"first_id":3,"last_id":11,"stale":true}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(Config{Live: true, MaxEvents: 100, BatchLimit: 3, FloodRows: 3, Token: testToken,
+				Routes: []listener.Route{{URL: "http://127.0.0.1:9/app"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			f := &feed{s: s, w: &out}
+			evs := []*listener.Event{event(1, []byte(`{"action":"incoming_chat"}`)), event(2, []byte(`{"action":"incoming_chat"}`))}
+			for _, ev := range evs {
+				s.Add(ev)
+			}
+			if _, err := f.send(); err != nil {
+				t.Fatal(err)
+			}
+			out.Reset()
+			if tc.updates {
+				for _, ev := range evs {
+					s.AddForward(&listener.ForwardResult{Event: ev, Status: 200})
+				}
+			}
+			for i := uint64(3); i <= 12; i++ {
+				s.Add(event(i, []byte(`{"action":"incoming_chat"}`)))
+			}
+			if _, err := f.send(); err != nil {
+				t.Fatal(err)
+			}
+			msgs := parseSSE(t, out.String())
+			if len(msgs) == 0 || msgs[0].event != "skipped" || msgs[0].data != tc.want {
+				t.Fatalf("first message %+v, want skipped %s", msgs, tc.want)
+			}
+		})
 	}
 }
 
@@ -378,4 +427,27 @@ func TestByteBound(t *testing.T) {
 	if kept, oldest, _, dropped := ts.hub.counts(); kept != 3 || oldest != 8 || dropped != 7 {
 		t.Fatalf("kept %d from %d, dropped %d; want 3 from 8, 7", kept, oldest, dropped)
 	}
+}
+
+// parseSSE splits a feed's output into its messages.
+func parseSSE(t *testing.T, s string) []sseMsg {
+	t.Helper()
+	var out []sseMsg
+	for _, block := range strings.Split(s, "\n\n") {
+		var m sseMsg
+		for _, line := range strings.Split(block, "\n") {
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				m.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				m.event = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				m.data = line[6:]
+			}
+		}
+		if m.event != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -336,9 +336,32 @@
     es.addEventListener('skipped', (m) => {
       const g = JSON.parse(m.data);
       if (g.count > 0) { state.rows.unshift({ gap: true, first_id: g.first_id, last_id: g.last_id, count: g.count }); trim(); scheduleRender(true); }
+      if (g.stale) refreshLater();
     });
     es.addEventListener('lost', () => reload());
     es.addEventListener('reset', () => { state.rows = []; state.byId.clear(); scheduleRender(true); });
+  }
+
+  // refreshLater fetches the rows the page holds again once a flood is
+  // over (no skipped message for 1.5 s; a flood sends one a second): the
+  // flood's messages left out forward results of rows already shown.
+  let refreshTimer = 0;
+  function refreshLater() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refreshHeld, 1500);
+  }
+  async function refreshHeld() {
+    refreshTimer = 0;
+    const held = state.rows.reduce((n, r) => n + (r.gap ? 0 : 1), 0);
+    let before = 0;
+    for (let got = 0; got < held;) {
+      const page = await getJSON('/api/events?limit=1000' + (before ? '&before=' + before : ''));
+      for (const r of page.events) { const old = state.byId.get(r.id); if (old) Object.assign(old, r); }
+      got += page.events.length;
+      if (!page.has_more || !page.events.length) break;
+      before = page.events[page.events.length - 1].id;
+    }
+    scheduleRender(true);
   }
 
   async function reload() {
