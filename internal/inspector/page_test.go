@@ -41,3 +41,25 @@ func TestPageRefreshesStaleRows(t *testing.T) {
 	testbrowser.Poll(ctx, t, "every row forwarded", `(() => { const rs = [...document.querySelectorAll('#rows .row[data-id]')];
 		return rs.length === 10 && rs.every((r) => r.querySelector('.c-fwd').textContent.startsWith('200 ')); })()`)
 }
+
+// TestPageGapRowLoads: a flood of new rows gives the page the newest and a
+// gap row for the rest; clicking the gap fetches those events into the
+// list in their place, newest first.
+func TestPageGapRowLoads(t *testing.T) {
+	exe := testbrowser.Find(t)
+	ts := start(t, Config{Live: true, FlushEvery: 200 * time.Millisecond, BatchLimit: 3, FloodRows: 3})
+	ctx := testbrowser.Start(t, exe)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.base+"/?token="+testToken),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="1"]`))); err != nil {
+		t.Fatalf("open the page: %v", err)
+	}
+	for i := uint64(1); i <= 10; i++ {
+		ts.Add(event(i, []byte(`{"action":"incoming_chat"}`)))
+	}
+	ids := `[...document.querySelectorAll('#rows .row[data-id]')].map((r) => r.dataset.id).join(',')`
+	testbrowser.Poll(ctx, t, "the newest three and a gap", `document.querySelector('#rows .row.gap') !== null && `+ids+` === '10,9,8'`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#rows .row.gap`))); err != nil {
+		t.Fatalf("click the gap: %v", err)
+	}
+	testbrowser.Poll(ctx, t, "all ten, no gap", `document.querySelector('#rows .row.gap') === null && `+ids+` === '10,9,8,7,6,5,4,3,2,1'`)
+}
