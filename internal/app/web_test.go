@@ -291,7 +291,23 @@ func TestListenWebOpen(t *testing.T) {
 	}
 	e.vars["BROWSER"] = script
 	_, page, _ := listenWebArgs(t, e, "--open", "--quiet")
-	b, err := os.ReadFile(pipe) // blocks until the script writes
+	type read struct {
+		b   []byte
+		err error
+	}
+	got := make(chan read, 1)
+	go func() { b, err := os.ReadFile(pipe); got <- read{b, err} }() // blocks until the script writes
+	var r read
+	select {
+	case r = <-got:
+	case <-time.After(time.Minute): // a bound, so a $BROWSER that never runs fails instead of hanging
+		// Unblock the reader: open the pipe for writing once.
+		if f, err := os.OpenFile(pipe, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("$BROWSER was not run within a minute of listen --open")
+	}
+	b, err := r.b, r.err
 	if err != nil {
 		t.Fatal(err)
 	}
