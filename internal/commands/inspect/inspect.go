@@ -4,9 +4,7 @@ package inspect
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 
@@ -172,24 +170,7 @@ func (ins *inspector) warn(format string, a ...any) {
 // run reads to the end. Bad lines are counted from the reader's typed
 // results (never from the rendered text, which is the payload's).
 func (ins *inspector) run(r *eventlog.Reader) error {
-	for {
-		rec, err := r.Next()
-		var le *eventlog.LineError
-		var ie *eventlog.IncompleteError
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case errors.As(err, &ie):
-			// A cut last line was never acknowledged: worth a word, not a failure.
-			ins.warn("%v (ignored)", ie)
-			continue
-		case errors.As(err, &le):
-			ins.bad++
-			ins.warn("%v", le)
-			continue
-		case err != nil:
-			return err
-		}
+	return eventlog.Each(r, func(rec *eventlog.Record) error {
 		if !rec.BodyValid {
 			ins.bad++
 			if derr := jsonlimit.CheckDepth(rec.Body, jsonlimit.MaxDepth); derr != nil {
@@ -198,10 +179,15 @@ func (ins *inspector) run(r *eventlog.Reader) error {
 				ins.warn("line %d: body is not valid JSON", rec.Line)
 			}
 		}
-		if err := ins.show(rec); err != nil {
-			return err
+		return ins.show(rec)
+	}, func(err error, bad bool) {
+		if !bad {
+			ins.warn("%v (ignored)", err)
+			return
 		}
-	}
+		ins.bad++
+		ins.warn("%v", err)
+	})
 }
 
 func (ins *inspector) show(rec *eventlog.Record) error {

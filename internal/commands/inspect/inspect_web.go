@@ -136,28 +136,20 @@ func loadFiles(srv *web.Server, opts *InspectOptions, est render.Styles) (n, bad
 
 func loadFile(srv *web.Server, name string, in io.Reader, opts *InspectOptions, est render.Styles) (n, bad int, err error) {
 	ins := &inspector{opts: opts, est: est}
-	r := eventlog.NewReader(in)
-	for {
-		rec, err := r.Next()
-		var le *eventlog.LineError
-		var ie *eventlog.IncompleteError
-		switch {
-		case errors.Is(err, io.EOF):
-			return n, bad, nil
-		case errors.As(err, &ie):
-			ins.warn("%s: %v (ignored)", name, ie)
-			continue
-		case errors.As(err, &le):
-			bad++
-			ins.warn("%s: %v", name, le)
-			continue
-		case err != nil:
-			return n, bad, err
-		}
+	err = eventlog.Each(eventlog.NewReader(in), func(rec *eventlog.Record) error {
 		if len(opts.Actions) > 0 && !slices.Contains(opts.Actions, eventview.FromRecord(rec).Kind) {
-			continue
+			return nil
 		}
 		srv.AddRecord(rec, name+":"+strconv.Itoa(rec.Line))
 		n++
-	}
+		return nil
+	}, func(err error, isBad bool) {
+		if !isBad {
+			ins.warn("%s: %v (ignored)", name, err)
+			return
+		}
+		bad++
+		ins.warn("%s: %v", name, err)
+	})
+	return n, bad, err
 }

@@ -257,24 +257,7 @@ func loadSaved(f io.Reader, opts *ReplayOptions, est render.Styles) (events []sa
 		fmt.Fprintf(opts.IO.ErrOut, "%s "+format+"\n", append([]any{est.Warn.Render("!")}, a...)...)
 	}
 	warnedStream := false
-	r := eventlog.NewReader(f)
-	for {
-		rec, rerr := r.Next()
-		var le *eventlog.LineError
-		var ie *eventlog.IncompleteError
-		switch {
-		case errors.Is(rerr, io.EOF):
-			return events, n, bad, nil
-		case errors.As(rerr, &ie):
-			warn("%s (skipped)", ie)
-			continue
-		case errors.As(rerr, &le):
-			bad++
-			warn("%s (skipped)", render.Sanitise(le.Error()))
-			continue
-		case rerr != nil:
-			return nil, n, bad, fmt.Errorf("read %s: %w", opts.File, rerr)
-		}
+	err = eventlog.Each(eventlog.NewReader(f), func(rec *eventlog.Record) error {
 		if rec.Form == eventlog.FormStream && !warnedStream {
 			warnedStream = true
 			warn("line %d: a 'listen --json' line: its secret_key and Authorization were redacted when it was "+
@@ -282,10 +265,22 @@ func loadSaved(f io.Reader, opts *ReplayOptions, est render.Styles) (events []sa
 		}
 		n++
 		if (opts.Index > 0 && n != opts.Index) || (len(actions) > 0 && !actions[listener.Classify(rec.Body).Kind]) {
-			continue
+			return nil
 		}
 		ev := savedFrom(rec)
 		ev.index = n
 		events = append(events, ev)
+		return nil
+	}, func(err error, isBad bool) {
+		if isBad {
+			bad++
+			warn("%s (skipped)", render.Sanitise(err.Error()))
+			return
+		}
+		warn("%s (skipped)", err)
+	})
+	if err != nil {
+		return nil, n, bad, fmt.Errorf("read %s: %w", opts.File, err)
 	}
+	return events, n, bad, nil
 }
