@@ -196,33 +196,7 @@ func (f *feed) lost(cs []change) error {
 // their ids, which it can ask /api/events for, and how many arrived; and
 // whether rows it holds may have changed unseen (stale).
 func (f *feed) skipped(skip, keep []change, behind bool) error {
-	first := f.lastID + 1
-	if f.lastN == 0 {
-		first = 0
-		for _, c := range skip {
-			if c.new {
-				first = c.id
-				break
-			}
-		}
-	}
-	var last uint64
-	for _, c := range keep {
-		if c.new {
-			last = c.id - 1
-			break
-		}
-	}
-	for i := len(skip) - 1; last == 0 && i >= 0; i-- {
-		if skip[i].new {
-			last = skip[i].id
-		}
-	}
-	if last == 0 {
-		// Only updates were skipped or kept (any event missed while
-		// behind is older than what the feed still holds): up to now.
-		_, _, last, _ = f.s.hub.counts()
-	}
+	first, last := f.skippedRange(skip, keep)
 	switch {
 	case len(skip) > 0:
 		f.cursor = skip[len(skip)-1].seq
@@ -252,6 +226,38 @@ func (f *feed) skipped(skip, keep []change, behind bool) error {
 		return nil
 	}
 	return f.message(f.cursor, "skipped", m)
+}
+
+// skippedRange is the ids of the new events skipped: from the one after
+// the newest the page has to the one before the first new row kept.
+func (f *feed) skippedRange(skip, keep []change) (first, last uint64) {
+	first = f.lastID + 1
+	if f.lastN == 0 {
+		first = 0
+		for _, c := range skip {
+			if c.new {
+				first = c.id
+				break
+			}
+		}
+	}
+	for _, c := range keep {
+		if c.new {
+			last = c.id - 1
+			break
+		}
+	}
+	for i := len(skip) - 1; last == 0 && i >= 0; i-- {
+		if skip[i].new {
+			last = skip[i].id
+		}
+	}
+	if last == 0 {
+		// Only updates were skipped or kept (any event missed while
+		// behind is older than what the feed still holds): up to now.
+		_, _, last, _ = f.s.hub.counts()
+	}
+	return first, last
 }
 
 func (f *feed) rows(cs []change) error {

@@ -44,7 +44,9 @@ func TestDropBehind(t *testing.T) {
 	for range 3 {
 		j.drop.sizes <- j.size
 	}
-	j.close(nil)
+	if !j.close(nil) {
+		t.Fatal("the journal did not close")
+	}
 	<-j.drop.done
 
 	if resident := residentPages(t, path, 2*dropChunk); resident > 2*dropChunk/os.Getpagesize()/10 {
