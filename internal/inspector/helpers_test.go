@@ -118,6 +118,18 @@ type sseMsg struct {
 	id, event, data string
 }
 
+// field takes one "name: value" line of a message.
+func (m *sseMsg) field(line string) {
+	switch {
+	case strings.HasPrefix(line, "id: "):
+		m.id = line[4:]
+	case strings.HasPrefix(line, "event: "):
+		m.event = line[7:]
+	case strings.HasPrefix(line, "data: "):
+		m.data = line[6:]
+	}
+}
+
 // sseReader reads messages off a feed, handing them out on a channel.
 type sseReader struct {
 	msgs chan sseMsg
@@ -157,12 +169,8 @@ func (ts *testServer) stream(query, lastID string) *sseReader {
 					out.msgs <- m
 				}
 				m = sseMsg{}
-			case strings.HasPrefix(line, "id: "):
-				m.id = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				m.event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				m.data = line[6:]
+			default:
+				m.field(line)
 			}
 		}
 	}()

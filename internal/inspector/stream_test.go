@@ -436,14 +436,7 @@ func parseSSE(t *testing.T, s string) []sseMsg {
 	for _, block := range strings.Split(s, "\n\n") {
 		var m sseMsg
 		for _, line := range strings.Split(block, "\n") {
-			switch {
-			case strings.HasPrefix(line, "id: "):
-				m.id = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				m.event = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				m.data = line[6:]
-			}
+			m.field(line)
 		}
 		if m.event != "" {
 			out = append(out, m)
