@@ -27,6 +27,9 @@ type dropBehind struct {
 	sizes chan int64
 	quit  chan struct{}
 	done  chan struct{}
+	// told is the last chunk boundary sent; only the journal's leader
+	// touches it (one at a time, handed on under the journal's lock).
+	told int64
 }
 
 // newDropBehind returns nil when sink is not a regular file.
@@ -47,14 +50,20 @@ func newDropBehind(sink io.Writer) *dropBehind {
 	return d
 }
 
-// wrote tells the dropper the file's size; it never blocks the writer (a
-// size it misses is covered by the next one).
+// wrote tells the dropper the file's size once it has passed another
+// chunk boundary (not every write: each send would wake the dropper); it
+// never blocks the writer (a boundary it misses is covered by the next).
 func (d *dropBehind) wrote(size int64) {
 	if d == nil {
 		return
 	}
+	end := size &^ (dropChunk - 1)
+	if end <= d.told {
+		return
+	}
 	select {
-	case d.sizes <- size:
+	case d.sizes <- end:
+		d.told = end
 	default:
 	}
 }
@@ -71,14 +80,13 @@ func (d *dropBehind) run() {
 	defer unix.Close(d.fd)
 	var started, dropped int64 // chunk-aligned offsets
 	for {
-		var size int64
+		var end int64
 		select {
 		case <-d.quit:
 			return
-		case size = <-d.sizes:
+		case end = <-d.sizes:
 		}
-		end := size &^ (dropChunk - 1)
-		if end <= started {
+		if end <= started { // wrote sends each boundary once; a test may repeat one
 			continue
 		}
 		// Errors are ignored on purpose: this only saves memory, and a

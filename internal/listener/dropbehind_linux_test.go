@@ -39,10 +39,10 @@ func TestDropBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Three blocking sends: the third cannot go in before the dropper has
-	// taken (and so finished with) the first.
+	// Three blocking sends of the last boundary: the third cannot go in
+	// before the dropper has taken (and so finished with) the first.
 	for range 3 {
-		j.drop.sizes <- j.size
+		j.drop.sizes <- j.size &^ (dropChunk - 1)
 	}
 	if !j.close(nil) {
 		t.Fatal("the journal did not close")
@@ -84,4 +84,20 @@ func residentPages(t *testing.T, path string, n int) int {
 		resident += int(v & 1)
 	}
 	return resident
+}
+
+// TestDropBehindTellsBoundariesOnly: the writer wakes the dropper only
+// when the file passes another chunk boundary, not on every write.
+func TestDropBehindTellsBoundariesOnly(t *testing.T) {
+	d := &dropBehind{sizes: make(chan int64, 1)}
+	d.wrote(100)
+	d.wrote(dropChunk - 1)
+	if len(d.sizes) != 0 {
+		t.Fatalf("told %d before the first boundary", <-d.sizes)
+	}
+	d.wrote(dropChunk + 5)
+	d.wrote(dropChunk + 900)
+	if got := <-d.sizes; got != dropChunk || len(d.sizes) != 0 {
+		t.Fatalf("told %d (and %d more), want the boundary %d once", got, len(d.sizes), dropChunk)
+	}
 }
