@@ -303,25 +303,38 @@ func offset(o gjson.Result) (int, bool) {
 }
 
 // restoreWS puts c back at each offset of offs (the lf or cr member of
-// body_ws, named name) in b, the readable body.
+// body_ws, named name) in b, the readable body; the offsets must increase.
 func restoreWS(b []byte, offs gjson.Result, name string, c byte) error {
-	if !offs.Exists() {
+	switch n, problem := putBack(b, offs, c, true); {
+	case problem == "":
 		return nil
+	case n < 0:
+		return wsError(name + problem)
+	default:
+		return wsError(name + "[" + strconv.Itoa(n) + "]" + problem)
+	}
+}
+
+// putBack puts c back at each offset of offs, an array of offsets of
+// spaces in b where a writer replaced c; ordered also requires each offset
+// above the one before. It returns what is wrong, if anything, and the
+// index of the offset at fault (-1 when offs is not an array).
+func putBack(b []byte, offs gjson.Result, c byte, ordered bool) (n int, problem string) {
+	if !offs.Exists() {
+		return 0, ""
 	}
 	if !offs.IsArray() {
-		return wsError(name + " is not an array")
+		return -1, " is not an array"
 	}
-	var err error
-	prev, n := -1, 0
+	prev := -1
 	offs.ForEach(func(_, o gjson.Result) bool {
 		i, ok := offset(o)
-		var problem string
 		switch {
 		case !ok:
 			problem = " = " + clip(o.Raw, 20) + " is not an offset (a whole number, 0 or more)"
 		case i < 0 || i >= len(b):
 			problem = " = " + o.Raw + " is outside the body's " + strconv.Itoa(len(b)) + " bytes"
-		case i <= prev:
+		case ordered && i <= prev:
 			problem = " = " + o.Raw + " is not above the offset before it (" + strconv.Itoa(prev) + ")"
 		case b[i] != ' ':
 			problem = " = " + o.Raw + " points at " + strconv.QuoteToASCII(string(b[i:i+1])) + ", not a space"
@@ -331,10 +344,9 @@ func restoreWS(b []byte, offs gjson.Result, name string, c byte) error {
 			n++
 			return true
 		}
-		err = wsError(name + "[" + strconv.Itoa(n) + "]" + problem)
 		return false
 	})
-	return err
+	return n, problem
 }
 
 func wsError(problem string) error { return fmt.Errorf("%w: %s", ErrBodyWS, problem) }
@@ -371,23 +383,7 @@ func legacyBody(doc []byte, body, lf, cr gjson.Result) ([]byte, error) {
 // out, where the legacy writer left a space. Anything but an array of
 // in-range offsets of spaces is ErrOffsets.
 func restoreBreaks(out []byte, offs gjson.Result, c byte) error {
-	if !offs.Exists() {
-		return nil
-	}
-	if !offs.IsArray() {
-		return ErrOffsets
-	}
-	var bad bool
-	offs.ForEach(func(_, o gjson.Result) bool {
-		i := int(o.Int())
-		if o.Type != gjson.Number || o.Raw != strconv.Itoa(i) || i < 0 || i >= len(out) || out[i] != ' ' {
-			bad = true
-			return false
-		}
-		out[i] = c
-		return true
-	})
-	if bad {
+	if _, problem := putBack(out, offs, c, false); problem != "" {
 		return ErrOffsets
 	}
 	return nil
