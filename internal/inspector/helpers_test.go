@@ -163,15 +163,14 @@ func (ts *testServer) stream(query, lastID string) *sseReader {
 		var m sseMsg
 		for sc.Scan() {
 			line := sc.Text()
-			switch {
-			case line == "":
-				if m.event != "" {
-					out.msgs <- m
-				}
-				m = sseMsg{}
-			default:
+			if line != "" {
 				m.field(line)
+				continue
 			}
+			if m.event != "" {
+				out.msgs <- m
+			}
+			m = sseMsg{}
 		}
 	}()
 	ts.t.Cleanup(out.stop)
