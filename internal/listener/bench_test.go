@@ -41,3 +41,31 @@ func BenchmarkServeHTTP(b *testing.B) {
 	cancel()
 	<-done
 }
+
+// BenchmarkCommit: the journal's own cost per record (group commit into
+// a sink that keeps nothing), one committer and as many as GOMAXPROCS.
+func BenchmarkCommit(b *testing.B) {
+	rec := bytes.Repeat([]byte("x"), 2465)
+	rec = append(rec, '\n')
+	b.Run("serial", func(b *testing.B) {
+		j := newJournal(io.Discard, false, func(Notice) {})
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := j.commit(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		j := newJournal(io.Discard, false, func(Notice) {})
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := j.commit(rec); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
