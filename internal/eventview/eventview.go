@@ -29,6 +29,7 @@ func FromEvent(ev *listener.Event) render.EventView {
 		Headers:    ev.Header,
 		Body:       ev.Body,
 		BodyValid:  ev.Accepted(),
+		Secrets:    ev.Secrets,
 	}
 }
 

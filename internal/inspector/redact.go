@@ -1,8 +1,6 @@
 package inspector
 
 import (
-	"sort"
-
 	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/jsonstr"
@@ -22,23 +20,20 @@ func redactAuthorization(v string) string {
 }
 
 // redactBody returns body with the string values of the top-level
-// signature.BodySecrets (secret_key, clientID) redacted; other bytes
-// stay as they are. A body that is not a JSON object is returned as is.
+// signature.BodySecrets (secret_key, clientID) redacted, every occurrence
+// of each; other bytes stay as they are. A body that is not JSON is
+// returned as is.
 func redactBody(body []byte) []byte {
 	if !gjson.ValidBytes(body) {
 		return body
 	}
-	res := gjson.GetManyBytes(body, signature.BodySecrets...)
-	sort.Slice(res, func(i, j int) bool { return res[i].Index < res[j].Index })
+	var buf [2]signature.SecretSpan
 	out := make([]byte, 0, len(body))
 	at := 0
-	for _, r := range res {
-		if r.Type != gjson.String || r.Index <= 0 || r.Index < at {
-			continue
-		}
-		out = append(out, body[at:r.Index]...)
-		out = jsonstr.Append(out, signature.Redact(r.Str))
-		at = r.Index + len(r.Raw)
+	for _, sp := range signature.FindSecrets(buf[:0], body) {
+		out = append(out, body[at:sp.At]...)
+		out = jsonstr.Append(out, signature.Redact(sp.Str))
+		at = sp.End
 	}
 	return append(out, body[at:]...)
 }

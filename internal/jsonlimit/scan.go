@@ -39,6 +39,13 @@ type Member struct {
 	// are not valid UTF-8 are kept as they are (as gjson does;
 	// encoding/json's Unmarshal would replace them with U+FFFD).
 	Str []byte
+	// Count is how many times the key occurs (the fields above and below
+	// are the last occurrence's).
+	Count int
+	// At and End bound the value in the document, quotes included, when
+	// Kind is String (else both 0): what a view that redacts a secret
+	// member cuts out without parsing the document again.
+	At, End int
 }
 
 // SyntaxError reports input that is not one JSON value.
@@ -76,7 +83,7 @@ func (e *SyntaxError) Error() string {
 func Scan(b []byte, limit int, top []Member) (Kind, error) {
 	maxKey := 0
 	for j := range top {
-		top[j].Kind, top[j].Str = Absent, nil
+		top[j] = Member{Key: top[j].Key}
 		maxKey = max(maxKey, len(top[j].Key))
 	}
 	var small [16]uint64
@@ -108,6 +115,7 @@ func Scan(b []byte, limit int, top []Member) (Kind, error) {
 			}
 			if d == 1 && cur >= 0 && inObj {
 				top[cur].Str = stringValue(b[start+1:i], esc)
+				top[cur].At, top[cur].End = start, i+1
 			}
 			k, i = String, i+1
 		case '{', '[':
@@ -133,8 +141,10 @@ func Scan(b []byte, limit int, top []Member) (Kind, error) {
 			topKind = k
 		case d == 1 && cur >= 0 && inObj:
 			top[cur].Kind = k
+			top[cur].Count++
 			if k != String {
 				top[cur].Str = nil
+				top[cur].At, top[cur].End = 0, 0
 			}
 		}
 		if k == Object || k == Array {

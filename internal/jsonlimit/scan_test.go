@@ -368,6 +368,19 @@ func FuzzTopAgreesWithGJSON(f *testing.F) {
 			if m.Kind != wantKind || string(m.Str) != wantStr {
 				t.Fatalf("member %q = %v %q, gjson ForEach %v %q in %q", m.Key, m.Kind, m.Str, wantKind, wantStr, b)
 			}
+			wantCount := 0
+			if root.IsObject() {
+				wantCount = count[m.Key]
+			}
+			if m.Count != wantCount {
+				t.Fatalf("member %q counted %d times, gjson ForEach %d in %q", m.Key, m.Count, wantCount, b)
+			}
+			if m.Kind == String && (m.At != v.Index || string(b[m.At:m.End]) != v.Raw) {
+				t.Fatalf("member %q at [%d:%d] %q, gjson ForEach at %d %q in %q", m.Key, m.At, m.End, b[m.At:m.End], v.Index, v.Raw, b)
+			}
+			if m.Kind != String && (m.At != 0 || m.End != 0) {
+				t.Fatalf("member %q of kind %v has a span [%d:%d]", m.Key, m.Kind, m.At, m.End)
+			}
 			if count[m.Key] == 1 && gjson.Escape(m.Key) == m.Key && m.Key != "" {
 				g := gjson.GetBytes(b, m.Key)
 				if gjsonKind(g) != m.Kind || g.Str != string(m.Str) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
+	"github.com/lcwh/lcwh/internal/signature"
 )
 
 // FamilyUnknown marks a body that matches none of the three envelopes.
@@ -26,6 +27,9 @@ type Envelope struct {
 	ClientID  string
 	// HasSecretKey tells an absent secret_key from an empty one.
 	HasSecretKey bool
+	// Secrets is where the secret members are in the body, for the views
+	// to redact (known only when Check found the body valid).
+	Secrets signature.SecretSpans
 }
 
 // bstr views b as a string without copying; the string aliases b, which
@@ -66,7 +70,31 @@ var envelopeMembers = [nMembers]jsonlimit.Member{
 func Check(body []byte, maxDepth int) (Envelope, error) {
 	top := envelopeMembers
 	_, err := jsonlimit.Scan(body, maxDepth, top[:])
-	return classify(&top), err
+	env := classify(&top)
+	if err == nil {
+		env.Secrets = secretSpans(&top)
+	}
+	return env, err
+}
+
+// secretMembers are the members that hold signature.BodySecrets, in its
+// order (TestSecretMembersAreBodySecrets).
+var secretMembers = [...]int{mSecretKey, mClientID}
+
+// secretSpans is where the body's secret members hold strings; not Known
+// when a secret key occurs twice (a view then finds every one itself).
+func secretSpans(top *[nMembers]jsonlimit.Member) signature.SecretSpans {
+	var s signature.SecretSpans
+	for _, m := range secretMembers {
+		if top[m].Count > 1 {
+			return signature.SecretSpans{}
+		}
+		if top[m].Kind == jsonlimit.String {
+			s.Add(signature.SecretSpan{At: top[m].At, End: top[m].End, Str: bstr(top[m].Str)})
+		}
+	}
+	s.Known = true
+	return s
 }
 
 // Classify recognises body's family and kind from its top-level keys

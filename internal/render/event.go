@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
@@ -49,6 +48,10 @@ type EventView struct {
 	// BodyValid says Body is known to be valid JSON (the listener checked
 	// it), so the NDJSON writer need not validate it again.
 	BodyValid bool
+	// Secrets, when Known, is where Body's secret members are (found by
+	// the listener's one pass over it), so the NDJSON writer need not
+	// parse Body again to redact them.
+	Secrets signature.SecretSpans
 }
 
 // Forward is a forward result as shown.
@@ -394,7 +397,7 @@ func AppendEventJSON(dst []byte, ev *EventView) []byte {
 		}
 	}
 	dst = append(dst, `},"body":`...)
-	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid)
+	dst = appendRedactedBody(dst, ev.Body, ev.BodyValid, &ev.Secrets)
 	return append(dst, "}\n"...)
 }
 
@@ -412,31 +415,21 @@ func appendStringOrNull(dst []byte, s string) []byte {
 // each family; the bytes saved and forwarded keep them).
 var SecretKeys = signature.BodySecrets
 
-// appendWithoutSecrets appends body with the string values of SecretKeys
-// replaced by their redacted forms, in body order.
-func appendWithoutSecrets(dst, body []byte) []byte {
-	res := gjson.GetManyBytes(body, SecretKeys...)
-	type cut struct {
-		at  int
-		raw string
-		str string
-	}
-	var cuts [2]cut
-	n := 0
-	for _, r := range res {
-		if r.Type == gjson.String && r.Index > 0 {
-			cuts[n] = cut{r.Index, r.Raw, r.Str}
-			n++
-		}
-	}
-	if n == 2 && cuts[1].at < cuts[0].at {
-		cuts[0], cuts[1] = cuts[1], cuts[0]
+// appendWithoutSecrets appends body with the string values of its
+// top-level SecretKeys members replaced by their redacted forms: where the
+// known spans say, else wherever signature.FindSecrets finds them (a key
+// sent twice is redacted twice).
+func appendWithoutSecrets(dst, body []byte, known *signature.SecretSpans) []byte {
+	spans := known.Spans[:known.N]
+	if !known.Known {
+		var buf [2]signature.SecretSpan
+		spans = signature.FindSecrets(buf[:0], body)
 	}
 	last := 0
-	for _, c := range cuts[:n] {
-		dst = append(dst, body[last:c.at]...)
-		dst = jsonstr.Append(dst, signature.Redact(c.str))
-		last = c.at + len(c.raw)
+	for _, c := range spans {
+		dst = append(dst, body[last:c.At]...)
+		dst = jsonstr.Append(dst, signature.Redact(c.Str))
+		last = c.End
 	}
 	return append(dst, body[last:]...)
 }
@@ -447,12 +440,12 @@ func appendWithoutSecrets(dst, body []byte) []byte {
 // (eventlog.AppendBody), describing the redacted bytes. A body that is not
 // JSON is null (its bytes could hold a secret_key no JSON reader finds to
 // redact).
-func appendRedactedBody(dst, body []byte, valid bool) []byte {
+func appendRedactedBody(dst, body []byte, valid bool, secrets *signature.SecretSpans) []byte {
 	if len(body) == 0 || (!valid && !jsonlimit.Valid(body, jsonlimit.MaxDepth)) {
 		return append(dst, "null"...)
 	}
 	start := len(dst)
-	dst = appendWithoutSecrets(dst, body)
+	dst = appendWithoutSecrets(dst, body, secrets)
 	// The redacted bytes sit at dst[start:mid]; write their "body" form
 	// after them and move it down (no allocation).
 	mid := len(dst)

@@ -31,10 +31,6 @@ func SecretMatches(got string, secrets []string) int {
 	return match
 }
 
-// BodySecrets are the top-level body fields that hold a secret: LiveChat's
-// secret_key and App Webhooks' clientID. Every view shows them redacted.
-var BodySecrets = []string{"secret_key", "clientID"}
-
 // Redact shows enough of a secret to tell two apart, never enough to use it.
 func Redact(s string) string {
 	switch {

@@ -1,0 +1,79 @@
+package signature
+
+import (
+	"slices"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/lcwh/lcwh/internal/jsonlimit"
+)
+
+// BodySecrets are the top-level body fields that hold a secret: LiveChat's
+// secret_key and App Webhooks' clientID. Every view shows them redacted.
+var BodySecrets = []string{"secret_key", "clientID"}
+
+// SecretSpan is one BodySecrets member's string value in a body:
+// body[At:End] is the value as sent (quotes and escapes included), Str
+// the string it decodes to.
+type SecretSpan struct {
+	At, End int
+	Str     string
+}
+
+// SecretSpans says where a body's BodySecrets members hold string values,
+// found by whoever already scanned the body (the listener), so a view can
+// redact them without parsing the body again. It is Known only when each
+// of those keys occurs at most once at the top level; otherwise a view
+// finds them itself (FindSecrets).
+type SecretSpans struct {
+	Known bool
+	N     int
+	Spans [2]SecretSpan // in body order
+}
+
+// Add records one more span, keeping them in body order.
+func (s *SecretSpans) Add(sp SecretSpan) {
+	if s.N == len(s.Spans) {
+		return
+	}
+	s.Spans[s.N] = sp
+	s.N++
+	if s.N == 2 && s.Spans[1].At < s.Spans[0].At {
+		s.Spans[0], s.Spans[1] = s.Spans[1], s.Spans[0]
+	}
+}
+
+// FindSecrets appends to dst every top-level BodySecrets member of body
+// that holds a string, in body order: a key sent twice is found twice.
+// One jsonlimit.Scan finds them when each key occurs at most once (the
+// usual body); otherwise, or when body nests deeper than Scan accepts, a
+// walk of the top-level members with gjson does. The spans' Str may view
+// body, which must not change while they are used.
+func FindSecrets(dst []SecretSpan, body []byte) []SecretSpan {
+	top := [...]jsonlimit.Member{{Key: BodySecrets[0]}, {Key: BodySecrets[1]}}
+	if _, err := jsonlimit.Scan(body, jsonlimit.MaxDepth, top[:]); err == nil && top[0].Count <= 1 && top[1].Count <= 1 {
+		var s SecretSpans
+		for _, m := range top {
+			if m.Kind == jsonlimit.String {
+				s.Add(SecretSpan{At: m.At, End: m.End, Str: view(m.Str)})
+			}
+		}
+		return append(dst, s.Spans[:s.N]...)
+	}
+	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
+		if v.Type == gjson.String && v.Index > 0 && slices.Contains(BodySecrets, k.Str) {
+			dst = append(dst, SecretSpan{At: v.Index, End: v.Index + len(v.Raw), Str: v.Str})
+		}
+		return true
+	})
+	return dst
+}
+
+// view is b as a string without a copy (b is not changed afterwards).
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b)) //nolint:gosec // G103: read-only view of the body, see FindSecrets
+}
