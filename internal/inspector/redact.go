@@ -3,7 +3,6 @@ package inspector
 import (
 	"github.com/tidwall/gjson"
 
-	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -28,12 +27,5 @@ func redactBody(body []byte) []byte {
 		return body
 	}
 	var buf [2]signature.SecretSpan
-	out := make([]byte, 0, len(body))
-	at := 0
-	for _, sp := range signature.FindSecrets(buf[:0], body) {
-		out = append(out, body[at:sp.At]...)
-		out = jsonstr.Append(out, signature.Redact(sp.Str))
-		at = sp.End
-	}
-	return append(out, body[at:]...)
+	return signature.AppendRedacted(make([]byte, 0, len(body)), body, signature.FindSecrets(buf[:0], body))
 }

@@ -72,29 +72,9 @@ func Check(body []byte, maxDepth int) (Envelope, error) {
 	_, err := jsonlimit.Scan(body, maxDepth, top[:])
 	env := classify(&top)
 	if err == nil {
-		env.Secrets = secretSpans(&top)
+		env.Secrets = signature.SpansFrom(top[mSecretKey], top[mClientID])
 	}
 	return env, err
-}
-
-// secretMembers are the members that hold signature.BodySecrets, in its
-// order (TestSecretMembersAreBodySecrets).
-var secretMembers = [...]int{mSecretKey, mClientID}
-
-// secretSpans is where the body's secret members hold strings; not Known
-// when a secret key occurs twice (a view then finds every one itself).
-func secretSpans(top *[nMembers]jsonlimit.Member) signature.SecretSpans {
-	var s signature.SecretSpans
-	for _, m := range secretMembers {
-		if top[m].Count > 1 {
-			return signature.SecretSpans{}
-		}
-		if top[m].Kind == jsonlimit.String {
-			s.Add(signature.SecretSpan{At: top[m].At, End: top[m].End, Str: bstr(top[m].Str)})
-		}
-	}
-	s.Known = true
-	return s
 }
 
 // Classify recognises body's family and kind from its top-level keys

@@ -9,7 +9,6 @@ import (
 
 	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
-	"github.com/lcwh/lcwh/internal/jsonstr"
 	"github.com/lcwh/lcwh/internal/signature"
 	"github.com/lcwh/lcwh/internal/summary"
 	"github.com/lcwh/lcwh/internal/termtext"
@@ -425,13 +424,7 @@ func appendWithoutSecrets(dst, body []byte, known *signature.SecretSpans) []byte
 		var buf [2]signature.SecretSpan
 		spans = signature.FindSecrets(buf[:0], body)
 	}
-	last := 0
-	for _, c := range spans {
-		dst = append(dst, body[last:c.At]...)
-		dst = jsonstr.Append(dst, signature.Redact(c.Str))
-		last = c.End
-	}
-	return append(dst, body[last:]...)
+	return signature.AppendRedacted(dst, body, spans)
 }
 
 // appendRedactedBody appends body, the top-level SecretKeys' values

@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/lcwh/lcwh/internal/jsonlimit"
+	"github.com/lcwh/lcwh/internal/jsonstr"
 )
 
 // BodySecrets are the top-level body fields that hold a secret: LiveChat's
@@ -44,6 +45,24 @@ func (s *SecretSpans) Add(sp SecretSpan) {
 	}
 }
 
+// SpansFrom is SecretSpans from what jsonlimit.Scan found of the members
+// secret_key and clientID (BodySecrets, in that order): not Known when
+// either key occurs twice, so a view then finds every occurrence itself.
+// The spans' Str may view the scanned body.
+func SpansFrom(secretKey, clientID jsonlimit.Member) SecretSpans {
+	var s SecretSpans
+	for _, m := range [...]jsonlimit.Member{secretKey, clientID} {
+		if m.Count > 1 {
+			return SecretSpans{}
+		}
+		if m.Kind == jsonlimit.String {
+			s.Add(SecretSpan{At: m.At, End: m.End, Str: view(m.Str)})
+		}
+	}
+	s.Known = true
+	return s
+}
+
 // FindSecrets appends to dst every top-level BodySecrets member of body
 // that holds a string, in body order: a key sent twice is found twice.
 // One jsonlimit.Scan finds them when each key occurs at most once (the
@@ -52,14 +71,10 @@ func (s *SecretSpans) Add(sp SecretSpan) {
 // body, which must not change while they are used.
 func FindSecrets(dst []SecretSpan, body []byte) []SecretSpan {
 	top := [...]jsonlimit.Member{{Key: BodySecrets[0]}, {Key: BodySecrets[1]}}
-	if _, err := jsonlimit.Scan(body, jsonlimit.MaxDepth, top[:]); err == nil && top[0].Count <= 1 && top[1].Count <= 1 {
-		var s SecretSpans
-		for _, m := range top {
-			if m.Kind == jsonlimit.String {
-				s.Add(SecretSpan{At: m.At, End: m.End, Str: view(m.Str)})
-			}
+	if _, err := jsonlimit.Scan(body, jsonlimit.MaxDepth, top[:]); err == nil {
+		if s := SpansFrom(top[0], top[1]); s.Known {
+			return append(dst, s.Spans[:s.N]...)
 		}
-		return append(dst, s.Spans[:s.N]...)
 	}
 	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
 		if v.Type == gjson.String && v.Index > 0 && slices.Contains(BodySecrets, k.Str) {
@@ -68,6 +83,18 @@ func FindSecrets(dst []SecretSpan, body []byte) []SecretSpan {
 		return true
 	})
 	return dst
+}
+
+// AppendRedacted appends body with each span's value replaced by its
+// redacted form (a JSON string); spans are in body order.
+func AppendRedacted(dst, body []byte, spans []SecretSpan) []byte {
+	last := 0
+	for _, sp := range spans {
+		dst = append(dst, body[last:sp.At]...)
+		dst = jsonstr.Append(dst, Redact(sp.Str))
+		last = sp.End
+	}
+	return append(dst, body[last:]...)
 }
 
 // view is b as a string without a copy (b is not changed afterwards).
