@@ -149,6 +149,9 @@ type Event struct {
 	// holds counts who still needs the event (consumer, display, forward);
 	// its share of the queue budget is released when the last one is done.
 	holds atomic.Int32
+	// hash is the duplicate index's hash of Body, when hashed.
+	hash   uint64
+	hashed bool
 }
 
 // Accepted reports whether the event was acknowledged with 200.
@@ -657,7 +660,10 @@ func (l *Listener) process(ev *Event) {
 		l.drop(ev)
 		return
 	}
-	ev.Duplicate = l.dedupe.seen(ev.Body, ev.ReceivedAt)
+	if !ev.hashed {
+		ev.hash, ev.hashed = l.dedupe.hash(ev.Body), true
+	}
+	ev.Duplicate = l.dedupe.seenHash(ev.hash, ev.ReceivedAt)
 	l.smu.Lock()
 	l.kinds[ev.Kind]++
 	if ev.Duplicate {
