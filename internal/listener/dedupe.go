@@ -46,14 +46,9 @@ func newDedupe(limit int) *dedupe {
 // 0.23 µs in the handler; bench/recv-results.md).
 func (d *dedupe) hash(body []byte) uint64 { return maphash.Bytes(d.seed, body) }
 
-// seen records body at now and reports whether the same body arrived
-// within DuplicateWindow before.
-func (d *dedupe) seen(body []byte, now time.Time) bool {
-	return d.seenHash(d.hash(body), now)
-}
-
-// seenHash is seen of the body whose hash is h.
-func (d *dedupe) seenHash(h uint64, now time.Time) bool {
+// seen records the body whose hash is h at now and reports whether the
+// same body arrived within DuplicateWindow before.
+func (d *dedupe) seen(h uint64, now time.Time) bool {
 	t := now.UnixNano()
 	dup := false
 	for i := range d.gens {

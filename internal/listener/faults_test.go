@@ -519,25 +519,25 @@ func TestDedupeBounded(t *testing.T) {
 	d := newDedupe(100)
 	t0 := fixedNow
 	for i := range 1000 {
-		d.seen(event(i), t0.Add(time.Duration(i)*time.Millisecond))
+		d.seen(d.hash(event(i)), t0.Add(time.Duration(i)*time.Millisecond))
 	}
 	if d.size() > 100 {
 		t.Errorf("index holds %d bodies, limit 100", d.size())
 	}
 	now := t0.Add(time.Second)
-	if !d.seen(event(999), now) {
+	if !d.seen(d.hash(event(999)), now) {
 		t.Errorf("a recent body was forgotten")
 	}
-	if d.seen(event(1000), now) {
+	if d.seen(d.hash(event(1000)), now) {
 		t.Errorf("a new body reads as duplicate")
 	}
-	if d.seen(event(999), now.Add(DuplicateWindow+time.Minute)) {
+	if d.seen(d.hash(event(999)), now.Add(DuplicateWindow+time.Minute)) {
 		t.Errorf("a body from outside the window reads as duplicate")
 	}
 	// Time slices: after many windows, old generations are gone.
 	d = newDedupe(0)
 	for i := range 50 {
-		d.seen(event(i), t0.Add(time.Duration(i)*time.Minute))
+		d.seen(d.hash(event(i)), t0.Add(time.Duration(i)*time.Minute))
 	}
 	if d.size() > dupBuckets+2 {
 		t.Errorf("index holds %d bodies from a long quiet run", d.size())

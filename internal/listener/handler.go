@@ -82,7 +82,7 @@ func (l *Listener) handle(rq *request) reply {
 		return l.reject(rq, http.StatusUnauthorized, "--require-secret: "+note, body)
 	}
 	ev.Seq = l.seq.Add(1)
-	ev.hash, ev.hashed = l.dedupe.hash(body), true
+	ev.hash = l.dedupe.hash(body)
 	if err := l.keep(ev); err != nil {
 		return l.refuse(ev, err)
 	}

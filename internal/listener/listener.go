@@ -149,9 +149,9 @@ type Event struct {
 	// holds counts who still needs the event (consumer, display, forward);
 	// its share of the queue budget is released when the last one is done.
 	holds atomic.Int32
-	// hash is the duplicate index's hash of Body, when hashed.
-	hash   uint64
-	hashed bool
+	// hash is the duplicate index's hash of Body, taken by the handler
+	// for every event it queues as accepted.
+	hash uint64
 }
 
 // Accepted reports whether the event was acknowledged with 200.
@@ -660,10 +660,7 @@ func (l *Listener) process(ev *Event) {
 		l.drop(ev)
 		return
 	}
-	if !ev.hashed {
-		ev.hash, ev.hashed = l.dedupe.hash(ev.Body), true
-	}
-	ev.Duplicate = l.dedupe.seenHash(ev.hash, ev.ReceivedAt)
+	ev.Duplicate = l.dedupe.seen(ev.hash, ev.ReceivedAt)
 	l.smu.Lock()
 	l.kinds[ev.Kind]++
 	if ev.Duplicate {
