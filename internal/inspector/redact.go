@@ -1,8 +1,9 @@
 package inspector
 
 import (
-	"github.com/tidwall/gjson"
+	"math"
 
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/signature"
 )
 
@@ -21,9 +22,12 @@ func redactAuthorization(v string) string {
 // redactBody returns body with the string values of the top-level
 // signature.BodySecrets (secret_key, clientID) redacted, every occurrence
 // of each; other bytes stay as they are. A body that is not JSON is
-// returned as is.
+// returned as is. The check is jsonlimit's iterative one at any depth: a
+// file opened with inspect --web may hold a body nested far deeper than
+// the listener accepts, which gjson's recursive validator would overflow
+// the stack on (and it must still be redacted).
 func redactBody(body []byte) []byte {
-	if !gjson.ValidBytes(body) {
+	if !jsonlimit.Valid(body, math.MaxInt) {
 		return body
 	}
 	var buf [2]signature.SecretSpan

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/signature"
 )
 
 // TestSecurityRules: the answers a page on localhost must give to what
@@ -207,5 +210,29 @@ func TestIsLoopback(t *testing.T) {
 		if got := IsLoopback(host); got != want {
 			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
 		}
+	}
+}
+
+// TestDeepBodyFromFileIsRedacted: a saved file may hold a body nested far
+// deeper than the listener accepts (inspect --web reads any file). Its
+// detail and export still redact the secret_key, and the server lives:
+// gjson's recursive validator overflowed the stack here (a fatal error
+// that ended the process) before redaction checked the body iteratively.
+func TestDeepBodyFromFileIsRedacted(t *testing.T) {
+	ts := start(t, Config{})
+	const secret = "abcdefghijklmnopqrstuvwx"
+	body := `{"secret_key":"` + secret + `","x":` + strings.Repeat("[", 10<<20) + strings.Repeat("]", 10<<20) + "}"
+	ts.AddRecord(&eventlog.Record{Method: http.MethodPost, Path: "/webhooks", Body: []byte(body)}, "deep.jsonl:1")
+	var d struct {
+		Body     string `json:"body"`
+		Redacted bool   `json:"redacted"`
+	}
+	ts.getJSON("/api/events/1", &d)
+	if !d.Redacted || strings.Contains(d.Body, secret) || !strings.Contains(d.Body, signature.Redact(secret)) {
+		t.Fatalf("detail of the deep body: redacted=%v, secret shown=%v", d.Redacted, strings.Contains(d.Body, secret))
+	}
+	code, _, exp := ts.do(ts.req(http.MethodGet, "/api/export", ""))
+	if code != http.StatusOK || strings.Contains(string(exp), secret) {
+		t.Fatalf("export: %d, secret shown=%v", code, strings.Contains(string(exp), secret))
 	}
 }

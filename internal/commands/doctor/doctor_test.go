@@ -359,6 +359,10 @@ func TestEventFile(t *testing.T) {
 		{[]string{"--event", write("app.json", `{"event":"application_installed"}`)}, 2, "has no action"},
 		{[]string{"--event", filepath.Join(dir, "missing.json")}, 1, "read --event"},
 		{[]string{"--event", write("junk.txt", "junk\n")}, 2, "holds no JSON event"},
+		// 10 Mi levels: gjson's recursive validator overflowed the stack
+		// (a fatal error, not a panic) on this before the depth check.
+		{[]string{"--event", write("deep.json", `{"action":"incoming_chat","x":`+strings.Repeat("[", 10<<20)+strings.Repeat("]", 10<<20)+"}")},
+			2, "nested deeper than"},
 	}
 	for _, b := range bad {
 		e := newEnv(t)

@@ -11,6 +11,7 @@ import (
 	"github.com/lcwh/lcwh/internal/catalog"
 	"github.com/lcwh/lcwh/internal/cmdutil"
 	"github.com/lcwh/lcwh/internal/doctor"
+	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
 // maxEventFile bounds what --event reads.
@@ -57,7 +58,13 @@ func (opts *DoctorOptions) readEvent() (*doctor.Event, error) {
 		return nil, cmdutil.WithHint(fmt.Errorf("read --event %s: %w", name, err),
 			`Pass a file saved by "lcwh listen --save FILE", or one webhook body.`)
 	}
-	if trimmed := bytes.TrimSpace(data); gjson.ValidBytes(trimmed) {
+	// Nothing below may reach gjson's recursive validator with a document
+	// nested deeper than a record of the deepest body lcwh accepts.
+	trimmed := bytes.TrimSpace(data)
+	if err := jsonlimit.CheckDepth(trimmed, jsonlimit.MaxDepth+1); err != nil {
+		return nil, cmdutil.FlagErrorf("--event %s: %v: no webhook body nests that deep (lcwh listen refuses such a body with 400)", name, err)
+	}
+	if gjson.ValidBytes(trimmed) {
 		body := bodyOf(trimmed)
 		if err := opts.matchAction(body, "the event in "+name); err != nil {
 			return nil, err
