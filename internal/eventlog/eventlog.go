@@ -69,12 +69,22 @@ type Record struct {
 	// Header holds the request headers; a header sent several times is
 	// one value joined with ", " (as the record keeps it).
 	Header map[string][]string
+	// Fields, when Header is nil, are the request headers as a writer
+	// read them: in arrival order, a name that came several times once per
+	// time. Append writes them as it writes the same Header (names sorted,
+	// repeats joined) and may reorder them; the Reader never sets them.
+	// They spare a writer that holds the headers as a list (the listener
+	// reads fasthttp's) from building a map only to save it.
+	Fields []Field
 	Body   []byte
 	// BodyValid says Body is valid JSON nested no deeper than
 	// jsonlimit.MaxDepth. The Reader sets it; Append trusts it when set
 	// (the listener validated the body on receipt) and checks otherwise.
 	BodyValid bool
 }
+
+// Field is one request header line: a canonical name and its value.
+type Field struct{ Name, Value string }
 
 // Exact reports whether Body and Header hold what arrived: true for saved
 // records, false for --json stream lines (redacted) and bare documents.

@@ -14,6 +14,31 @@ import (
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 )
 
+// FuzzFieldsAsHeader: any header lines, given as Fields, make the line
+// the same headers make as a Header. The input is "name:value" lines.
+func FuzzFieldsAsHeader(f *testing.F) {
+	f.Add("Content-Type:application/json\nX-A:1\nX-A:2")
+	f.Add("B:\xff\nA:\nB:b\nA:a\x00")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		var fields []Field
+		h := map[string][]string{}
+		for line := range strings.Lines(in) {
+			name, value, _ := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
+			fields = append(fields, Field{name, value})
+			h[name] = append(h[name], value)
+		}
+		if fields == nil {
+			fields = []Field{}
+		}
+		want := Append(nil, &Record{ReceivedAt: at, Header: h, Body: []byte(`1`)})
+		got := Append(nil, &Record{ReceivedAt: at, Fields: fields, Body: []byte(`1`)})
+		if !bytes.Equal(got, want) {
+			t.Fatalf("from Fields:\n%s\nfrom Header:\n%s", got, want)
+		}
+	})
+}
+
 // FuzzRoundTrip: any body and header value come back from Append → Reader
 // byte for byte, and every line written is valid UTF-8 and valid JSON.
 func FuzzRoundTrip(f *testing.F) {

@@ -34,7 +34,11 @@ func Append(dst []byte, rec *Record) []byte {
 	dst = append(dst, `,"verified":`...)
 	dst = AppendVerify(dst, rec.Verify)
 	dst = append(dst, `,"headers":`...)
-	dst = appendHeaders(dst, rec.Header)
+	if rec.Header == nil && rec.Fields != nil {
+		dst = appendFields(dst, rec.Fields)
+	} else {
+		dst = appendHeaders(dst, rec.Header)
+	}
 	dst = append(dst, `,"body":`...)
 	dst = AppendBody(dst, rec.Body, rec.BodyValid)
 	return append(dst, "}\n"...)
@@ -346,23 +350,55 @@ func headerValue(vs []string) string {
 // appendHeaders appends h as an object of name → value, names sorted, then
 // a headers_b64 member for the values that are not valid UTF-8.
 func appendHeaders(dst []byte, h map[string][]string) []byte {
-	var arr [16]string
-	names := arr[:0]
-	for k := range h {
-		names = append(names, k)
+	var arr [16]Field
+	pairs := arr[:0]
+	for k, vs := range h {
+		pairs = append(pairs, Field{k, headerValue(vs)})
 	}
-	slices.Sort(names)
+	slices.SortFunc(pairs, byName)
+	return appendPairs(dst, pairs)
+}
+
+// appendFields appends fields as appendHeaders appends the header they
+// make: sorted by name, stably, so the values of a repeated name keep
+// their order and join as a Header's do.
+func appendFields(dst []byte, fields []Field) []byte {
+	slices.SortStableFunc(fields, byName)
+	pairs := fields[:0]
+	for i := 0; i < len(fields); {
+		j := i + 1
+		for j < len(fields) && fields[j].Name == fields[i].Name {
+			j++
+		}
+		f := fields[i]
+		if j > i+1 {
+			vs := make([]string, 0, j-i)
+			for _, g := range fields[i:j] {
+				vs = append(vs, g.Value)
+			}
+			f.Value = strings.Join(vs, ", ")
+		}
+		pairs = append(pairs, f)
+		i = j
+	}
+	return appendPairs(dst, pairs)
+}
+
+func byName(a, b Field) int { return strings.Compare(a.Name, b.Name) }
+
+// appendPairs appends pairs (sorted, one per name) as the headers object,
+// then a headers_b64 member for the values that are not valid UTF-8.
+func appendPairs(dst []byte, pairs []Field) []byte {
 	dst = append(dst, '{')
 	bad := false
-	for i, k := range names {
+	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, k)
+		dst = AppendString(dst, p.Name)
 		dst = append(dst, ':')
-		v := headerValue(h[k])
-		bad = bad || !utf8.ValidString(v)
-		dst = AppendString(dst, v)
+		bad = bad || !utf8.ValidString(p.Value)
+		dst = AppendString(dst, p.Value)
 	}
 	dst = append(dst, '}')
 	if !bad {
@@ -370,18 +406,17 @@ func appendHeaders(dst []byte, h map[string][]string) []byte {
 	}
 	dst = append(dst, `,"headers_b64":{`...)
 	first := true
-	for _, k := range names {
-		v := headerValue(h[k])
-		if utf8.ValidString(v) {
+	for _, p := range pairs {
+		if utf8.ValidString(p.Value) {
 			continue
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = AppendString(dst, k)
+		dst = AppendString(dst, p.Name)
 		dst = append(dst, `:"`...)
-		dst = base64.StdEncoding.AppendEncode(dst, []byte(v))
+		dst = base64.StdEncoding.AppendEncode(dst, []byte(p.Value))
 		dst = append(dst, '"')
 	}
 	return append(dst, '}')

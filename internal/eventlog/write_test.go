@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -301,6 +304,37 @@ func TestHeadersRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFieldsAsHeader: headers given as Fields (arrival order, repeats as
+// separate fields) make the same line as the Header they amount to.
+func TestFieldsAsHeader(t *testing.T) {
+	for name, fields := range map[string][]Field{
+		"none":      {},
+		"one":       {{"Content-Type", "application/json"}},
+		"unsorted":  {{"X-B", "2"}, {"Content-Type", "application/json"}, {"A", "1"}},
+		"repeated":  {{"X-Trace", "a"}, {"Content-Type", "x"}, {"X-Trace", "b"}, {"X-Trace", ""}},
+		"not utf-8": {{"X-Name", "Zo\xeb"}, {"X-Name", "\xff"}, {"Authorization", "Bearer \xfe"}, {"X-Ok", "é"}},
+		"over 16 names": func() []Field {
+			var fs []Field
+			for i := range 20 {
+				fs = append(fs, Field{fmt.Sprintf("X-%02d", 19-i), strconv.Itoa(i)})
+			}
+			return fs
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := map[string][]string{}
+			for _, f := range fields {
+				h[f.Name] = append(h[f.Name], f.Value)
+			}
+			want := Append(nil, &Record{ReceivedAt: at, Header: h, Body: []byte(`{}`)})
+			got := Append(nil, &Record{ReceivedAt: at, Fields: slices.Clone(fields), Body: []byte(`{}`)})
+			if !bytes.Equal(got, want) {
+				t.Errorf("from Fields:\n%s\nfrom Header:\n%s", got, want)
+			}
+		})
+	}
+}
+
 func TestAppendVerifyAndTime(t *testing.T) {
 	for v, want := range map[Verify]string{VerifyNone: `"verified":null`, VerifyOK: `"verified":true`, VerifyFailed: `"verified":false`} {
 		rec := &Record{ReceivedAt: at, Verify: v, Body: []byte(`1`)}
@@ -349,6 +383,11 @@ func TestAppendAllocations(t *testing.T) {
 		dst := make([]byte, 0, 16<<10)
 		if n := testing.AllocsPerRun(100, func() { dst = Append(dst[:0], rec) }); n != 0 {
 			t.Errorf("%s: %v allocations per Append, want 0", name, n)
+		}
+		fields := []Field{{"User-Agent", "LiveChat"}, {"Content-Type", "application/json"}}
+		frec := &Record{ReceivedAt: at, Method: "POST", Path: "/webhooks", Fields: fields, Body: b, BodyValid: true}
+		if n := testing.AllocsPerRun(100, func() { dst = Append(dst[:0], frec) }); n != 0 {
+			t.Errorf("%s: %v allocations per Append from Fields, want 0", name, n)
 		}
 	}
 }

@@ -10,7 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/lcwh/lcwh/internal/catalog"
+	"github.com/lcwh/lcwh/internal/eventlog"
 	"github.com/lcwh/lcwh/internal/jsonlimit"
 	"github.com/lcwh/lcwh/internal/signature"
 )
@@ -21,9 +24,18 @@ var (
 	textPlain = []string{"text/plain; charset=utf-8"}
 )
 
-// recPool holds record buffers: each request encodes its record in its own
-// goroutine, so the journal only copies bytes under its lock.
-var recPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+// scratch is one request's encoding space: each request encodes its
+// record in its own goroutine, so the journal only copies bytes under its
+// lock. fields holds a headerless request's header fields while it is
+// encoded (views of fasthttp's buffer, cleared before reuse).
+type scratch struct {
+	rec    []byte
+	fields []eventlog.Field
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{rec: make([]byte, 0, 4<<10), fields: make([]eventlog.Field, 0, 24)}
+}}
 
 // request is one request as the listener's core sees it, whichever HTTP
 // server read it: the fasthttp server that serves listen, or net/http
@@ -32,7 +44,10 @@ type request struct {
 	method string
 	path   string
 	// header is in net/http's shape (canonical keys, Host not included).
+	// Behind fasthttp it is built from fh only when something reads it
+	// (headers); a quiet listener saves the record straight from fh.
 	header http.Header
+	fh     *fasthttp.RequestHeader
 	// contentLength is the declared length, -1 when unknown (chunked).
 	contentLength int64
 	body          io.Reader
@@ -44,6 +59,18 @@ type reply struct {
 	text   string
 	// allow adds "Allow: POST" (405); retry adds "Retry-After: 1" (503).
 	allow, retry bool
+}
+
+// headers is the request's header in net/http's shape, built on first use.
+func (rq *request) headers() http.Header {
+	if rq.header == nil {
+		if rq.fh == nil {
+			rq.header = http.Header{}
+		} else {
+			rq.header = headerOf(rq.fh)
+		}
+	}
+	return rq.header
 }
 
 var (
@@ -73,7 +100,7 @@ func (l *Listener) handle(rq *request) reply {
 	}
 	ev := l.newEvent(rq, body, http.StatusOK)
 	ev.Envelope = env
-	l.verify(ev, rq.header)
+	l.verify(ev, rq)
 	if l.cfg.RequireSecret && ev.Verification != Verified {
 		note := ev.VerifyNote
 		if note == "" {
@@ -83,7 +110,10 @@ func (l *Listener) handle(rq *request) reply {
 	}
 	ev.Seq = l.seq.Add(1)
 	ev.hash = l.dedupe.hash(body)
-	if err := l.keep(ev); err != nil {
+	if !l.headerless {
+		ev.Header = rq.headers()
+	}
+	if err := l.keep(ev, rq); err != nil {
 		return l.refuse(ev, err)
 	}
 	l.received.Add(1)
@@ -120,14 +150,15 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // keep writes the event's record (when there is a sink) and queues it.
-func (l *Listener) keep(ev *Event) error {
+func (l *Listener) keep(ev *Event, rq *request) error {
 	if l.journal != nil {
-		bp := recPool.Get().(*[]byte)
-		rec := l.encode((*bp)[:0], ev)
+		sc := scratchPool.Get().(*scratch)
+		rec := l.appendRecord(sc.rec[:0], ev, rq, sc)
 		err := l.journal.commit(rec)
-		if cap(rec) <= maxSpare {
-			*bp = rec[:0]
-			recPool.Put(bp)
+		if cap(rec) <= maxSpare && cap(sc.fields) <= 256 {
+			sc.rec = rec[:0]
+			clear(sc.fields)
+			scratchPool.Put(sc)
 		}
 		if err != nil {
 			return err
@@ -248,7 +279,6 @@ func (l *Listener) newEvent(rq *request, body []byte, status int) *Event {
 		ReceivedAt: l.cfg.Now(),
 		Method:     rq.method,
 		Path:       rq.path,
-		Header:     rq.header,
 		Body:       body,
 		Status:     status,
 	}
@@ -257,6 +287,7 @@ func (l *Listener) newEvent(rq *request, body []byte, status int) *Event {
 func (l *Listener) reject(rq *request, status int, reason string, body []byte) reply {
 	l.rejected.Add(1)
 	ev := l.newEvent(rq, body, status)
+	ev.Header = rq.headers()
 	ev.Reason = reason
 	ev.Envelope = Envelope{Family: FamilyUnknown, Kind: "unknown"}
 	if body != nil {
@@ -269,7 +300,7 @@ func (l *Listener) reject(rq *request, status int, reason string, body []byte) r
 }
 
 // verify checks the event's proof of origin for its family.
-func (l *Listener) verify(ev *Event, h http.Header) {
+func (l *Listener) verify(ev *Event, rq *request) {
 	switch ev.Family {
 	case catalog.LiveChat:
 		if len(l.cfg.Secrets) == 0 {
@@ -302,7 +333,7 @@ func (l *Listener) verify(ev *Event, h http.Header) {
 		if len(l.cfg.MondaySecret) == 0 {
 			return
 		}
-		if _, err := signature.VerifyMonday(h.Get("Authorization"), l.cfg.MondaySecret, l.cfg.Now()); err != nil {
+		if _, err := signature.VerifyMonday(rq.headers().Get("Authorization"), l.cfg.MondaySecret, l.cfg.Now()); err != nil {
 			ev.Verification = Failed
 			ev.VerifyNote = err.Error()
 			return

@@ -135,8 +135,11 @@ type Event struct {
 	ReceivedAt time.Time
 	Method     string
 	Path       string
-	Header     http.Header
-	Body       []byte
+	// Header is nil on accepted events of a listener that neither emits,
+	// observes nor forwards (nothing would read it): their records are
+	// written from the request's headers as they arrived.
+	Header http.Header
+	Body   []byte
 	Envelope
 	Verification Verification
 	// VerifyNote explains a failed verification; never contains a secret.
@@ -260,6 +263,10 @@ type Listener struct {
 	actions map[string]bool
 	journal *journal
 	encode  func([]byte, *Event) []byte
+	// headerless: nothing but the record reads an accepted event's
+	// headers (no display, Observer, forwarding or custom encoder), so
+	// ev.Header is left nil and the record is written from the request's.
+	headerless bool
 
 	queue   chan *Event
 	fq      chan *Event
@@ -320,6 +327,7 @@ func New(cfg Config) *Listener {
 	l.released, l.cancelWaits = context.WithCancel(context.Background())
 	if l.encode == nil {
 		l.encode = AppendRecord
+		l.headerless = !cfg.Emit && cfg.Observer == nil && len(cfg.Forward) == 0
 	}
 	if len(cfg.Actions) > 0 {
 		l.actions = map[string]bool{}

@@ -250,7 +250,7 @@ func TestVerification(t *testing.T) {
 			if tt.auth != "" {
 				h.Set("Authorization", tt.auth)
 			}
-			l.verify(ev, h)
+			l.verify(ev, &request{header: h})
 			if ev.Verification != tt.want || !strings.Contains(ev.VerifyNote, tt.noteIn) {
 				t.Errorf("got %v %q, want %v containing %q", ev.Verification, ev.VerifyNote, tt.want, tt.noteIn)
 			}

@@ -161,7 +161,7 @@ func (l *Listener) serveFast(ctx *fasthttp.RequestCtx) {
 	rq := request{
 		method:        methodString(ctx.Method()),
 		path:          l.pathString(ctx.Path()),
-		header:        headerOf(&ctx.Request.Header),
+		fh:            &ctx.Request.Header,
 		contentLength: cl,
 		body:          ctx.RequestBodyStream(),
 	}
@@ -211,7 +211,7 @@ func (l *Listener) serveError(ctx *fasthttp.RequestCtx, err error) {
 			status, reason = http.StatusRequestTimeout, "the request did not arrive within the read timeout"
 		}
 	}
-	rq := request{method: methodString(ctx.Method()), path: l.pathString(ctx.Path()), header: http.Header{}}
+	rq := request{method: methodString(ctx.Method()), path: l.pathString(ctx.Path())}
 	writeReply(ctx, l.reject(&rq, status, reason, nil))
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/lcwh/lcwh/internal/eventlog"
+	"github.com/lcwh/lcwh/internal/signature"
 )
 
 // answer is what a client sees of one request, and what was kept of it.
@@ -26,9 +27,13 @@ type answer struct {
 	Allow      string
 	RetryAfter string
 	Type       string
-	// Record is the saved record without its time ("" when none was saved).
+	// Record is the saved record ("" when none was saved), and Line its
+	// bytes: both servers must write the same line (the clock is fixed).
 	Record *eventlog.Record
+	Line   string
 }
+
+var testMondaySecret = []byte("monday-signing-secret")
 
 // rawCase is one request as bytes on the wire; {host} is replaced.
 type rawCase struct {
@@ -57,7 +62,15 @@ func differentialCases(t *testing.T) []rawCase {
 	good := string(sample(t, "incoming_event"))
 	forged := strings.Replace(good, testSecret, "another-secret-entirely", 1)
 	ct := "Content-Type: application/json\r\n"
+	// A monday event is verified from its Authorization header, which a
+	// quiet listener then reads before its record is written.
+	token, err := signature.SignMonday(testMondaySecret, "https://x", 1, 2, fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := string(sample(t, "install"))
 	return []rawCase{
+		{"monday verified", rawReq("POST", "/hook", ct+"X-B: 1\r\nAuthorization: Bearer "+token+"\r\nX-A: 2\r\n", monday)},
 		{"valid", rawReq("POST", "/hook", ct, good)},
 		{"trailing newline", rawReq("POST", "/hook", ct, good+"\n")},
 		{"leading spaces and CRLF", rawReq("POST", "/hook", ct, "  \t"+strings.ReplaceAll(good, "\n", "\r\n")+"\r\n")},
@@ -69,6 +82,10 @@ func differentialCases(t *testing.T) []rawCase {
 		{"http/1.0", strings.Replace(rawReq("POST", "/hook", ct, good), "HTTP/1.1", "HTTP/1.0", 1)},
 		{"repeated and lower-case headers", rawReq("POST", "/hook", "x-trace: a\r\nX-Trace: b\r\ncontent-type: application/json\r\nuser-agent: LiveChat-Webhooks\r\nAuthorization: Bearer t\r\n", good)},
 		{"header with utf-8", rawReq("POST", "/hook", ct+"X-Name: Zo\xc3\xab\r\n", good)},
+		{"header not utf-8", rawReq("POST", "/hook", ct+"X-Name: Zo\xeb\r\nX-Name: \xff\r\n", good)},
+		{"many headers", rawReq("POST", "/hook", ct+manyHeaders(30), good)},
+		{"no headers but the length", "POST /hook HTTP/1.1\r\nHost: {host}\r\nContent-Length: " + strconv.Itoa(len(good)) + "\r\n\r\n" + good},
+		{"folded header", rawReq("POST", "/hook", ct+"X-Folded: one\r\n two\r\n", good)},
 		{"invalid JSON", rawReq("POST", "/hook", ct, `{"action":`)},
 		{"empty body", rawReq("POST", "/hook", ct, "")},
 		{"too deep", rawReq("POST", "/hook", ct, strings.Repeat("[", 60)+strings.Repeat("]", 60))},
@@ -80,30 +97,54 @@ func differentialCases(t *testing.T) []rawCase {
 	}
 }
 
+// manyHeaders is n header lines out of name order, some names repeated.
+func manyHeaders(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("X-H" + strconv.Itoa((n-i)%7) + ": v" + strconv.Itoa(i) + "\r\n")
+	}
+	return b.String()
+}
+
 // TestDifferentialServers sends the same raw requests to the fasthttp
 // server listen uses and to the core behind net/http (ServeHTTP), and
-// compares what the client got and what was saved.
+// compares what the client got and what was saved: with a display, and
+// quiet, where the fasthttp side saves the record from fasthttp's headers
+// as they are (headerless) and the net/http side from r.Header.
 func TestDifferentialServers(t *testing.T) {
-	save, err := os.Create(filepath.Join(t.TempDir(), "save.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer save.Close()
-	r := start(t, Config{
-		Path: "/hook", MaxBody: 4096, MaxDepth: 50, Secrets: []string{testSecret}, RequireSecret: true,
-		Save: save, Emit: true,
-	}, true)
-	std := httptest.NewServer(r.l)
-	defer std.Close()
-	for _, c := range differentialCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			fast := exchange(t, r.url, c.raw, save)
-			ref := exchange(t, std.URL, c.raw, save)
-			if diff := cmp.Diff(ref, fast); diff != "" {
-				t.Errorf("fasthttp differs from net/http (-net/http +fasthttp):\n%s", diff)
+	for _, mode := range []struct {
+		name string
+		emit bool
+	}{{"shown", true}, {"quiet", false}} {
+		t.Run(mode.name, func(t *testing.T) {
+			save, err := os.Create(filepath.Join(t.TempDir(), "save.jsonl"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if fast.Status == 0 {
-				t.Errorf("no answer")
+			defer save.Close()
+			r := start(t, Config{
+				Path: "/hook", MaxBody: 4096, MaxDepth: 50, Secrets: []string{testSecret}, RequireSecret: true,
+				MondaySecret: testMondaySecret, Save: save, Emit: mode.emit,
+			}, true)
+			if r.l.headerless == mode.emit {
+				t.Fatalf("headerless %v with Emit %v", r.l.headerless, mode.emit)
+			}
+			std := httptest.NewServer(r.l)
+			defer std.Close()
+			for _, c := range differentialCases(t) {
+				t.Run(c.name, func(t *testing.T) {
+					fast := exchange(t, r.url, c.raw, save)
+					ref := exchange(t, std.URL, c.raw, save)
+					if diff := cmp.Diff(ref, fast); diff != "" {
+						t.Errorf("fasthttp differs from net/http (-net/http +fasthttp):\n%s", diff)
+					}
+					if fast.Status == 0 {
+						t.Errorf("no answer")
+					}
+					if c.name == "monday verified" && (fast.Status != http.StatusOK || fast.Record == nil || fast.Record.Verify != eventlog.VerifyOK) {
+						t.Errorf("monday event not verified and kept: %+v", fast)
+					}
+				})
 			}
 		})
 	}
@@ -140,18 +181,18 @@ func exchange(t *testing.T, url, raw string, save *os.File) answer {
 		Status: resp.StatusCode, Body: string(b), Allow: resp.Header.Get("Allow"),
 		RetryAfter: resp.Header.Get("Retry-After"), Type: resp.Header.Get("Content-Type"),
 	}
-	a.Record = lastRecord(t, save.Name(), before)
+	a.Record, a.Line = lastRecord(t, save.Name(), before)
 	return a
 }
 
-func lastRecord(t *testing.T, path string, from int64) *eventlog.Record {
+func lastRecord(t *testing.T, path string, from int64) (*eventlog.Record, string) {
 	t.Helper()
 	all, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if int64(len(all)) == from {
-		return nil
+		return nil, ""
 	}
 	rd := eventlog.NewReader(bytes.NewReader(all[from:]))
 	rec, err := rd.Next()
@@ -160,7 +201,7 @@ func lastRecord(t *testing.T, path string, from int64) *eventlog.Record {
 	}
 	rec.ReceivedAt = fixedNow
 	rec.Line = 0
-	return rec
+	return rec, string(all[from:])
 }
 
 // TestUnreadBodyIsNotTheNextRequest: a body refused unread (declared over
