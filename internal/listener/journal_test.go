@@ -71,3 +71,48 @@ func TestCommitReusesOnlyUnsharedBatches(t *testing.T) {
 		t.Logf("no batch shared a write (%d writes): only the solo path ran", sink.writes)
 	}
 }
+
+// writeCounter counts writes; it never yields.
+type writeCounter struct {
+	mu     sync.Mutex
+	writes int
+	lines  int
+}
+
+func (s *writeCounter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.writes++
+	s.lines += bytes.Count(p, []byte("\n"))
+	s.mu.Unlock()
+	return len(p), nil
+}
+
+// TestCommitLetsReadyHandlersJoin: a leader lets the handlers that are
+// ready to run reach their commit before it writes, so requests that
+// arrive together share a write instead of each writing a batch of one.
+// On one P the goroutines are ready together and nothing else yields, so
+// without that each would write alone.
+func TestCommitLetsReadyHandlersJoin(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	sink := &writeCounter{}
+	j := newJournal(sink, false, func(Notice) {})
+	const n = 32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := j.commit(fmt.Appendf(nil, "r%02d\n", i)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if sink.lines != n {
+		t.Fatalf("%d records written, want %d", sink.lines, n)
+	}
+	if sink.writes > n/2 {
+		t.Errorf("%d writes for %d records arriving together: the leader did not let the others join", sink.writes, n)
+	}
+	t.Logf("%d records in %d writes", n, sink.writes)
+}
