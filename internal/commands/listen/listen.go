@@ -218,7 +218,7 @@ $ lcwh listen --register incoming_chat --public-url https://abc.ngrok.app --clie
 	fl.StringArrayVar(&forwardTo, "forward-to", nil, "Forward events to URL, or kind=URL for one kind (repeatable)")
 	fl.IntVar(&opts.ForwardConcurrency, "forward-concurrency", 1, "Forwards in flight at once (1 keeps arrival order)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", 30*time.Second, "Timeout of each forwarded request")
-	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs about a quarter of the throughput (docs/guides/listen-guarantees.md)")
+	fl.BoolVar(&opts.Fsync, "fsync", false, "Sync --save to disk before each answer: survives power loss, costs about a third of the throughput (docs/guides/listen-guarantees.md)")
 	fl.BoolVar(&opts.Web, "web", false, "Serve the web inspector: the events live in a browser page (see docs/guides/web-inspector.md)")
 	fl.StringVar(&opts.WebAddr, "web-addr", inspector.DefaultAddr, "Address of the web inspector (anything but loopback exposes it); a taken default port moves to the next free one")
 	fl.BoolVar(&opts.Open, "open", false, "With --web, open the inspector in the browser ($BROWSER honoured)")
