@@ -376,7 +376,7 @@ func appendFields(dst []byte, fields []Field) []byte {
 			for _, g := range fields[i:j] {
 				vs = append(vs, g.Value)
 			}
-			f.Value = strings.Join(vs, ", ")
+			f.Value = headerValue(vs)
 		}
 		pairs = append(pairs, f)
 		i = j

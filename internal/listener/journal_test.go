@@ -8,19 +8,20 @@ import (
 	"testing"
 )
 
-// countingSink records every write; every few writes it yields, so other
-// committers pile up behind the leader and batches of one, shared batches
-// and hand-offs to a waiter all happen in one run.
+// countingSink records every write; every yieldEvery writes (never when
+// 0) it yields, so other committers pile up behind the leader and batches
+// of one, shared batches and hand-offs to a waiter all happen in one run.
 type countingSink struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	writes int
+	yieldEvery int
+	mu         sync.Mutex
+	buf        bytes.Buffer
+	writes     int
 }
 
 func (s *countingSink) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	s.writes++
-	yield := s.writes%3 == 0
+	yield := s.yieldEvery > 0 && s.writes%s.yieldEvery == 0
 	s.buf.Write(p)
 	s.mu.Unlock()
 	if yield {
@@ -35,7 +36,7 @@ func (s *countingSink) Write(p []byte) (int, error) {
 // commit returns, and a reused batch never closes a channel twice (that
 // panics).
 func TestCommitReusesOnlyUnsharedBatches(t *testing.T) {
-	sink := &countingSink{}
+	sink := &countingSink{yieldEvery: 3}
 	j := newJournal(sink, false, func(Notice) {})
 	const workers, each = 16, 300
 	var wg sync.WaitGroup
@@ -72,21 +73,6 @@ func TestCommitReusesOnlyUnsharedBatches(t *testing.T) {
 	}
 }
 
-// writeCounter counts writes; it never yields.
-type writeCounter struct {
-	mu     sync.Mutex
-	writes int
-	lines  int
-}
-
-func (s *writeCounter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	s.writes++
-	s.lines += bytes.Count(p, []byte("\n"))
-	s.mu.Unlock()
-	return len(p), nil
-}
-
 // TestCommitLetsReadyHandlersJoin: a leader lets the handlers that are
 // ready to run reach their commit before it writes, so requests that
 // arrive together share a write instead of each writing a batch of one.
@@ -94,7 +80,7 @@ func (s *writeCounter) Write(p []byte) (int, error) {
 // without that each would write alone.
 func TestCommitLetsReadyHandlersJoin(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	sink := &writeCounter{}
+	sink := &countingSink{} // never yields
 	j := newJournal(sink, false, func(Notice) {})
 	const n = 32
 	var wg sync.WaitGroup
@@ -108,8 +94,8 @@ func TestCommitLetsReadyHandlersJoin(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if sink.lines != n {
-		t.Fatalf("%d records written, want %d", sink.lines, n)
+	if lines := bytes.Count(sink.buf.Bytes(), []byte("\n")); lines != n {
+		t.Fatalf("%d records written, want %d", lines, n)
 	}
 	if sink.writes > n/2 {
 		t.Errorf("%d writes for %d records arriving together: the leader did not let the others join", sink.writes, n)
